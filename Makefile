@@ -1,0 +1,50 @@
+# cijobs: the two commands are `make run` and `make test`; see README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-from-lock
+CIJOBS := $(BIN)/cijobs
+PORT ?= 8050
+
+.PHONY: run test demo bench lint clean venv browser
+
+venv: $(STAMP)
+
+# The virtualenv is (re)built whenever the lock file or the project metadata changes.
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+## run: crawl the live sources (NHS Jobs), match, and serve the dashboard on http://127.0.0.1:$(PORT)
+run: venv
+	$(CIJOBS) crawl nhsjobs
+	$(CIJOBS) match
+	$(CIJOBS) serve --port $(PORT)
+
+## test: set everything up (venv, Chromium) and run the whole suite
+test: venv browser
+	$(BIN)/python -m pytest
+
+## demo: the same pipeline offline against the bundled sample site, into data/demo.duckdb
+demo: venv
+	$(CIJOBS) demo --port $(PORT)
+
+## bench: performance figures against naive baselines (see bench/)
+bench: venv
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lint: venv
+	$(BIN)/python -m ruff check .
+
+# Headless Chromium + chromedriver for the dashboard's browser test (Debian packages).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { echo "installing chromium and chromium-driver (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null \
+	    || echo "could not install chromium: the browser tests will be skipped (or fail under CI=true)"; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info .scrapy data/demo.duckdb
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,104 @@
+"""The `cijobs` command: crawl, match, serve, demo, export, status, framework, profile, classify."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from cijobs import commands
+from cijobs.errors import UserError
+from matching.framework import FrameworkError
+from warehouse.errors import WarehouseError
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line, not a usage block."""
+
+    def error(self, message: str):  # noqa: D401
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _add_db(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    parser.add_argument(
+        "--db", type=Path, default=None if top else argparse.SUPPRESS, metavar="PATH",
+        help="warehouse file (default: $CIJOBS_DB or data/cijobs.duckdb)",
+    )
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="cijobs", description=__doc__)
+    _add_db(parser, top=True)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="COMMAND")
+
+    crawl = sub.add_parser("crawl", help="crawl a source into the warehouse")
+    crawl.add_argument("source", choices=["nhsjobs"], help="which source to crawl")
+    crawl.add_argument("--base-url", help="crawl this host instead of the live site (a mirror or test server)")
+    crawl.add_argument("--delay", type=float, help="seconds between requests to a host (default 1.0)")
+    crawl.add_argument("--max-pages", type=int, help="at most this many search pages per keyword")
+    crawl.add_argument("--keyword", action="append", dest="keywords", metavar="TEXT",
+                       help="search for this instead of the default informatics keywords (repeatable)")
+    crawl.add_argument("--discovery", choices=["api", "html"], default="api",
+                       help="find adverts through the XML search API (default) or the HTML search pages")
+    _add_db(crawl)
+
+    match = sub.add_parser("match", help="map requirement lines onto the competency framework")
+    match.add_argument("--rematch", action="store_true", help="recompute every match, not only new lines")
+    _add_db(match)
+
+    serve = sub.add_parser("serve", help="serve the dashboard")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8050, help="port (default 8050)")
+    _add_db(serve)
+
+    demo = sub.add_parser("demo", help="offline demo: serve the sample board, crawl it, match, serve the dashboard")
+    demo.add_argument("--host", default="127.0.0.1", help="dashboard interface (default 127.0.0.1)")
+    demo.add_argument("--port", type=int, default=8050, help="dashboard port (default 8050)")
+    demo.add_argument("--no-serve", action="store_true", help="build the demo warehouse and stop")
+    _add_db(demo)
+
+    export = sub.add_parser("export", help="export adverts from the warehouse")
+    export.add_argument("what", choices=["adverts"], help="what to export")
+    export.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
+    export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    _add_db(export)
+
+    status = sub.add_parser("status", help="recent crawl runs and what the warehouse holds")
+    _add_db(status)
+
+    framework = sub.add_parser("framework", help="show or validate the competency framework")
+    framework.add_argument("action", choices=["show", "validate"])
+    framework.add_argument("--file", type=Path, help="a framework YAML file (default: the bundled FCI one)")
+
+    profile = sub.add_parser("profile", help="competency profile of one advert (text or saved HTML page)")
+    profile.add_argument("file", help="advert file, or - for standard input")
+    profile.add_argument("--json", action="store_true", help="JSON instead of a table")
+
+    classify = sub.add_parser("classify", help="requirement lines on stdin -> one JSON object per line on stdout")
+    classify.add_argument("--top", type=int, default=None, metavar="K", help="at most K competencies per line")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = getattr(commands, f"cmd_{args.command}")
+    try:
+        return handler(args) or 0
+    except UserError as exc:
+        print(f"cijobs {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except (WarehouseError, FrameworkError) as exc:
+        print(f"cijobs {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"cijobs {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""One function per `cijobs` subcommand; each returns the process exit code."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from cijobs.errors import UserError
+
+logger = logging.getLogger("cijobs")
+DEFAULT_DEMO_DB = Path("data/demo.duckdb")
+
+
+def _db(args: argparse.Namespace) -> Path:
+    import warehouse
+
+    return Path(args.db) if args.db else warehouse.default_path()
+
+
+def _crawl(source: str, db: Path, **options) -> int:
+    from crawler.run import run_crawl
+
+    result = run_crawl(source, db, **options)
+    print(result.summary())
+    if not result.ok:
+        raise UserError(f"crawl of {source} failed: {result.message}")
+    return 0
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    if args.delay is not None and args.delay < 0:
+        raise UserError("--delay must be zero or more seconds", 2)
+    if args.max_pages is not None and args.max_pages < 1:
+        raise UserError("--max-pages must be at least 1", 2)
+    return _crawl(args.source, _db(args), base_url=args.base_url, delay=args.delay, max_pages=args.max_pages,
+                  keywords=args.keywords, discovery=args.discovery)
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from cijobs.matching_job import match_warehouse
+
+    print(match_warehouse(_db(args), rematch=args.rematch).summary())
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import warehouse
+    from dashboard.app import create_app
+
+    db = _db(args)
+    warehouse.open_read_only(db).close()  # fail now, clearly, rather than on the first page load
+    app = create_app(db)
+    print(f"cijobs dashboard on http://{args.host}:{args.port}/ (warehouse {db}); Ctrl+C to stop")
+    app.run(host=args.host, port=args.port, debug=False)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from cijobs.matching_job import match_warehouse
+    from cijobs.sample_site import SampleSiteServer
+
+    db = Path(args.db) if args.db else DEFAULT_DEMO_DB
+    with SampleSiteServer() as site:
+        print(f"sample board (fictional adverts) on {site.url}")
+        _crawl("nhsjobs", db, base_url=site.url, delay=0, log_level="WARNING")
+    print(match_warehouse(db).summary())
+    if args.no_serve:
+        return 0
+    args.db = db
+    return cmd_serve(args)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from cijobs.exporting import export_adverts
+
+    count = export_adverts(_db(args), args.format, args.output)
+    if args.output:
+        print(f"wrote {count} adverts to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import warehouse
+    from warehouse.queries import headline_figures
+
+    db = _db(args)
+    con = warehouse.open_warehouse(db, create=False)
+    try:
+        figures = headline_figures(con)
+        runs = warehouse.recent_runs(con, 10)
+        framework = warehouse.current_framework_version(con)
+    finally:
+        con.close()
+    framework = framework or "not loaded (run cijobs match)"
+    print(f"warehouse {db} ({db.stat().st_size / 1e6:.1f} MB), framework {framework}")
+    print(f"adverts {figures['adverts']} (informatics {figures['informatics_adverts']}), employers "
+          f"{figures['employers']}, posted {figures['first_posted']} to {figures['last_posted']}")
+    print("recent crawl runs:")
+    for run in runs:
+        print(f"  #{run['run_id']} {run['source']} {run['started_at']:%Y-%m-%d %H:%M} {run['status']}: "
+              f"adverts {run['adverts_seen']} (new {run['adverts_new']}, updated {run['adverts_updated']}, "
+              f"closed {run['adverts_closed']}), parse errors {run['parse_errors']}, "
+              f"HTTP errors {run['responses_error']}" + (f" - {run['message']}" if run["message"] else ""))
+    if not runs:
+        print("  none yet")
+    return 0
+
+
+def cmd_framework(args: argparse.Namespace) -> int:
+    from matching.framework import load_framework, validate_framework
+
+    framework = load_framework(args.file)
+    if args.action == "validate":
+        problems = validate_framework(framework)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        if problems:
+            raise UserError(f"{framework.source_file}: {len(problems)} problem(s)")
+        print(f"{framework.source_file}: valid - {len(framework.domains)} domains, {len(framework.subdomains)} "
+              f"subdomains, {len(framework.competencies)} competencies with unique, well-formed ids")
+        return 0
+    counts = framework.provenance_counts()
+    print(f"{framework.name} [{framework.version}]")
+    print(f"statements seen in a source: {counts['seen']}, reconstructed (inferred, not official wording): "
+          f"{counts['inferred']}, official: {counts['official']}")
+    for domain in framework.domains:
+        print(f"{domain.id} {domain.title}  [title {domain.title_confidence}]")
+        for subdomain in domain.subdomains:
+            print(f"  {subdomain.id} {subdomain.title}")
+            for c in subdomain.competencies:
+                print(f"    {c.id} [{c.confidence}] {c.statement}")
+    return 0
+
+
+def _read_input(name: str) -> str:
+    if name == "-":
+        data = sys.stdin.buffer.read()
+        label = "standard input"
+    else:
+        path = Path(name)
+        if not path.is_file():
+            raise UserError(f"{name}: no such file")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"{name}: cannot read ({exc.strerror})") from exc
+        label = name
+    if b"\x00" in data[:8192]:
+        raise UserError(f"{label}: looks like a binary file, not advert text or HTML")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    if not text.strip():
+        raise UserError(f"{label}: is empty")
+    return text
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    from matching.framework import load_framework
+    from matching.matcher import Matcher
+    from matching.profile import profile_requirements, requirements_from_document
+
+    text = _read_input(args.file)
+    requirements = requirements_from_document(text)
+    if not requirements:
+        raise UserError(f"{args.file}: found no requirement lines in it")
+    profile = profile_requirements(requirements, Matcher(load_framework()))
+    if args.json:
+        json.dump(profile.as_dict(), sys.stdout, indent=2)
+        print()
+        return 0
+    for row in profile.requirements:
+        ids = ", ".join(c["id"] for c in row["competencies"]) or "-"
+        level = row["level"] or ""
+        print(f"{level:10.10} {ids:24} {row['text'][:90]}")
+    print("\nprofile by domain (share of matched lines):")
+    for domain in profile.domains:
+        print(f"  {domain['id']} {domain['title']:45} {domain['lines']:3d} lines  {domain['share']:6.1%}")
+    print("subdomains:")
+    for subdomain in profile.subdomains:
+        print(f"  {subdomain['id']:5} {subdomain['title']:45} {subdomain['lines']:3d} lines")
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from matching.classify import classify_stream
+
+    if args.top is not None and args.top < 1:
+        raise UserError("--top must be at least 1", 2)
+    classify_stream(sys.stdin, sys.stdout, top_k=args.top)
+    return 0

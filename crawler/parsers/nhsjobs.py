@@ -1,0 +1,178 @@
+"""Parsers for NHS Jobs pages: the XML search API, HTML search results and advert pages.
+
+Pure functions from text to dicts, so that ``cijobs reparse`` can run them over archived
+pages with no network. Markup locations come from ``crawler.selectors``.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import lxml.etree
+import lxml.html
+from parsel import Selector
+
+from crawler import selectors as S
+from crawler.parsers.fields import normalise_band, parse_date, parse_salary
+from crawler.privacy import is_complete_page
+
+_REFERENCE_IN_PATH = re.compile(r"/candidate/jobadvert/(" + S.NHSJOBS_REFERENCE + ")")
+_CRITERION_ID = re.compile(S.NHSJOBS_CRITERION_ID)
+_SAFE_XML = lxml.etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+)
+
+
+class ParseError(ValueError):
+    """The page does not have the shape the parser expects (markup moved, truncated, not an advert)."""
+
+
+def advert_reference(url: str) -> str | None:
+    match = _REFERENCE_IN_PATH.search(urlsplit(url).path)
+    return match.group(1) if match else None
+
+
+def canonical_advert_url(url: str, base_url: str) -> str:
+    """The advert URL on ``base_url``'s host, without query string or fragment.
+
+    The API returns links on beta.jobs.nhs.uk or www.jobs.nhs.uk; a crawl pointed at a mirror
+    or a test server must follow them there instead.
+    """
+    absolute = urljoin(base_url.rstrip("/") + "/", url)
+    parts = urlsplit(absolute)
+    base = urlsplit(base_url)
+    if parts.hostname in S.NHSJOBS_HOSTS or parts.netloc == base.netloc:
+        parts = parts._replace(scheme=base.scheme, netloc=base.netloc)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def _text(element) -> str:
+    return " ".join(element.text_content().split()) if element is not None else ""
+
+
+def parse_search_xml(body: bytes) -> tuple[list[dict], int]:
+    """Vacancies and the total page count from the XML search API (DTDs and entities ignored)."""
+    try:
+        root = lxml.etree.fromstring(body, parser=_SAFE_XML)
+    except lxml.etree.XMLSyntaxError as exc:
+        raise ParseError(f"search API answer is not well-formed XML ({exc})") from exc
+    vacancies = []
+    for node in root.iter(S.NHSJOBS_API_VACANCY):
+        fields = {child.tag: (child.text or "").strip() for child in node if isinstance(child.tag, str)}
+        locations = [(loc.text or "").strip() for loc in node.iter("location")]
+        vacancies.append({
+            "reference": fields.get("reference"),
+            "url": fields.get("url"),
+            "title": fields.get("title"),
+            "employer": fields.get("employer"),
+            "date_posted": parse_date(fields.get("postDate")),
+            "closing_date": parse_date(fields.get("closeDate")),
+            "locations": locations,
+        })
+    total_pages = root.findtext(S.NHSJOBS_API_TOTAL_PAGES)
+    return vacancies, int(total_pages) if total_pages and total_pages.strip().isdigit() else 1
+
+
+def parse_search_html(html: str) -> tuple[list[dict], str | None]:
+    """Cards (title and advert href) and the next page's href from an HTML search results page."""
+    page = Selector(text=html)
+    cards = []
+    for card in page.css(S.NHSJOBS_SEARCH_CARD):
+        link = card.css(S.NHSJOBS_SEARCH_TITLE_LINK)
+        href = link.attrib.get("href") if link else None
+        if href:
+            cards.append({"url": href, "title": " ".join(link.css("::text").getall()).strip()})
+    return cards, page.css(S.NHSJOBS_SEARCH_NEXT).get()
+
+
+def _first_by_id(document, element_id: str):
+    found = document.xpath("//*[@id=$id]", id=element_id)
+    return found[0] if found else None
+
+
+def _prose(document, element_id: str) -> str | None:
+    """A prose block read from its wrapper to the next heading: paragraphs and bullets, one per line."""
+    wrapper = _first_by_id(document, element_id)
+    if wrapper is None:
+        return None
+    stop_ids = {f for f in S.NHSJOBS_PROSE_IDS.values() if f != element_id}
+    lines = [_text(wrapper)] if _text(wrapper) else []
+    for sibling in wrapper.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        if sibling.tag in S.NHSJOBS_PROSE_STOP_TAGS or sibling.get("id") in stop_ids or (
+            (sibling.get("id") or "").endswith("_heading")
+        ):
+            break
+        items = sibling.xpath(".//li") if sibling.tag in ("ul", "ol") else []
+        lines.extend(_text(item) for item in items) if items else lines.append(_text(sibling))
+    text = "\n".join(line for line in lines if line)
+    return text or None
+
+
+def _working_pattern(document) -> str | None:
+    heading = _first_by_id(document, S.NHSJOBS_WORKING_PATTERN_HEADING)
+    if heading is None:
+        return None
+    following = heading.getnext()
+    return _text(following) or None if following is not None else None
+
+
+def _person_specification(document) -> list[dict]:
+    """Criteria as (category, level, text), each criterion once although the block is rendered twice."""
+    found: dict[tuple[int, int, int], dict] = {}
+    for item in document.xpath("//li[@id]"):
+        match = _CRITERION_ID.match(item.get("id"))
+        if not match:
+            continue
+        level, category_no, criterion_no = match.group(1), int(match.group(2)), int(match.group(3))
+        key = (category_no, 0 if level == "essential" else 1, criterion_no)
+        if key in found:
+            continue
+        category = _first_by_id(document, S.NHSJOBS_CATEGORY_ID.format(n=category_no))
+        text = _text(item)
+        if text:
+            found[key] = {"category": _text(category) or None, "level": level, "text": text}
+    return [found[key] for key in sorted(found)]
+
+
+def parse_advert(html: str, url: str) -> dict:
+    """Every field of an advert page. Raises ParseError when required fields are missing."""
+    reference = advert_reference(url)
+    if reference is None:
+        raise ParseError(f"{url}: no advert reference in the URL")
+    if not is_complete_page(html):
+        raise ParseError(f"{url}: page is truncated (no closing </html>)")
+    document = lxml.html.document_fromstring(html)
+    fields = {name: _text(_first_by_id(document, element_id)) or None
+              for name, element_id in S.NHSJOBS_ADVERT_IDS.items()}
+    missing = [name for name in S.NHSJOBS_REQUIRED_FIELDS if not fields.get(name)]
+    if missing:
+        raise ParseError(f"{url}: required field(s) missing: {', '.join(missing)} (markup changed?)")
+    salary_text = next((t for i in S.NHSJOBS_SALARY_IDS if (t := _text(_first_by_id(document, i)))), None)
+    salary_min, salary_max, salary_period = parse_salary(salary_text)
+    advert = {
+        "source": "nhsjobs",
+        "reference": reference,
+        "url": url,
+        "title": fields["title"],
+        "employer": fields["employer"],
+        "town": fields["town"],
+        "postcode": fields["postcode"],
+        "band": normalise_band(fields["band"]),
+        "pay_scheme": fields["pay_scheme"],
+        "salary_text": salary_text,
+        "salary_min": salary_min,
+        "salary_max": salary_max,
+        "salary_period": salary_period,
+        "contract_type": fields["contract_type"],
+        "contract_duration": fields["contract_duration"],
+        "working_pattern": _working_pattern(document),
+        "staff_group": None,
+        "date_posted": parse_date(fields["date_posted"]),
+        "closing_date": parse_date(fields["closing_date"]),
+        "person_specification": _person_specification(document),
+    }
+    for name, element_id in S.NHSJOBS_PROSE_IDS.items():
+        advert[name] = _prose(document, element_id)
+    return advert

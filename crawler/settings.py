@@ -1,0 +1,42 @@
+"""Every crawler default in one place: politeness, retries, caching, the warehouse to load into.
+
+Each can be overridden per run by the ``cijobs crawl`` options or Scrapy's ``-s NAME=VALUE``.
+"""
+
+BOT_NAME = "cijobs"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Who we are: sites see a descriptive User-Agent with a URL to reach the operator.
+CIJOBS_CONTACT_URL = "https://github.com/cijobs/cijobs#contact"
+USER_AGENT = f"cijobs/0.1 (research crawler of public job adverts; +{CIJOBS_CONTACT_URL})"
+
+# Politeness: robots.txt, one request at a time per host, about one a second, adaptive.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 4
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Robustness: time-outs and retries for transient failures (429 and 5xx).
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+
+ITEM_PIPELINES = {"crawler.pipelines.WarehousePipeline": 500}
+
+# The warehouse file to load into (set by `cijobs crawl --db`).
+CIJOBS_DB = "data/cijobs.duckdb"
+# A crawl fails loudly when more than this share of advert pages cannot be parsed.
+CIJOBS_MAX_PARSE_ERROR_RATE = 0.2
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

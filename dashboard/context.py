@@ -1,0 +1,10 @@
+"""Per-request context for page layouts: which warehouse the running app reads."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import flask
+
+
+def warehouse_path() -> Path:
+    return Path(flask.current_app.config["CIJOBS_DB"])

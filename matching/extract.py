@@ -1,0 +1,62 @@
+"""From an advert to requirement lines: person-specification criteria, then duty-sized lines.
+
+Boilerplate (equal opportunities, DBS, right to work, pensions, how to apply, ...) never
+becomes a requirement, and the employer's "about us" text is never read at all.
+"""
+from __future__ import annotations
+
+import re
+
+from matching.normalise import squash_whitespace
+
+BOILERPLATE_PATTERNS = [
+    r"\bdbs\b", r"disclosure and barring", r"equal opportunit", r"equality,? diversity",
+    r"\bdiversity\b.*\binclusion\b",
+    r"right to work", r"\bvisa\b", r"sponsorship", r"\bpension", r"annual leave", r"\bholiday", r"salary sacrifice",
+    r"disability confident", r"how to apply", r"applicants? (must|should|will|are)", r"application form",
+    r"supporting (statement|information)", r"closing date", r"\binterview", r"shortlist",
+    r"informal (chat|discussion|enquir)", r"please contact", r"for further (information|details)",
+    r"\bnhs discounts?\b", r"\bcar parking\b", r"\bcycle to work\b", r"flexible benefits", r"\bwelcome applications\b",
+    r"trust values", r"our values", r"\bsmoke[- ]free\b", r"\bvaccinat", r"occupational health clearance",
+    r"driving licen[cs]e", r"\bsafeguarding policy\b", r"\bcommitted to\b.*\b(staff|employees|workforce)\b",
+]
+_BOILERPLATE = re.compile("|".join(BOILERPLATE_PATTERNS), re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u2023\u2043\u00b7o]|\d{1,2}[.)])\s+")
+_SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])")
+MIN_LINE_CHARS = 12
+MAX_LINE_CHARS = 400
+
+DUTY_SECTIONS = ("duties", "responsibilities")
+
+
+def is_boilerplate(line: str) -> bool:
+    return bool(_BOILERPLATE.search(line))
+
+
+def split_lines(prose: str | None) -> list[str]:
+    """Bullet- or sentence-sized lines from a block of prose."""
+    if not prose:
+        return []
+    lines = []
+    for paragraph in prose.splitlines():
+        paragraph = _BULLET.sub("", paragraph).strip()
+        for sentence in _SENTENCE_BREAK.split(paragraph):
+            sentence = squash_whitespace(sentence).rstrip(";")
+            if MIN_LINE_CHARS <= len(sentence) <= MAX_LINE_CHARS:
+                lines.append(sentence)
+    return lines
+
+
+def extract_requirements(advert: dict) -> list[dict]:
+    """Requirement rows ({section, category, level, text}) in advert order, boilerplate left out."""
+    rows = []
+    for criterion in advert.get("person_specification") or []:
+        text = squash_whitespace(criterion.get("text") or "")
+        if text and not is_boilerplate(text):
+            rows.append({"section": "person_specification", "category": criterion.get("category"),
+                         "level": criterion.get("level"), "text": text})
+    for section in DUTY_SECTIONS:
+        for line in split_lines(advert.get(section)):
+            if not is_boilerplate(line):
+                rows.append({"section": section, "category": None, "level": None, "text": line})
+    return rows

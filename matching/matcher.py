@@ -1,0 +1,138 @@
+"""The rapidfuzz matcher: requirement lines against each competency's key phrases.
+
+Every line is folded and its abbreviations expanded; ``process.cdist`` then scores all
+lines against all key phrases at once (rapidfuzz's C++/SIMD path, every core). A
+competency's score for a line is its best key phrase's score; the line keeps the top-k
+competencies at or above the threshold, each with the phrase and the words it matched as
+evidence. Domains and subdomains are never matched directly: they follow from competencies.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+from rapidfuzz import fuzz, process
+
+from matching.framework import Framework
+from matching.normalise import expand_abbreviations, fold
+
+SCORERS = {"partial_ratio": fuzz.partial_ratio, "token_set_ratio": fuzz.token_set_ratio, "ratio": fuzz.ratio}
+
+
+@dataclass(frozen=True)
+class MatcherConfig:
+    version: str
+    scorer: str
+    threshold: float
+    top_k: int
+    short_phrase_chars: int
+    min_line_chars: int
+    abbreviations: dict[str, str]
+
+    @property
+    def fingerprint(self) -> str:
+        """The matcher version as stored with each match: the name plus a hash of every setting."""
+        digest = hashlib.sha256(json.dumps(self.__dict__, sort_keys=True).encode()).hexdigest()
+        return f"{self.version}@{digest[:8]}"
+
+
+def load_config(path: Path | str | None = None) -> MatcherConfig:
+    if path is None:
+        raw = yaml.safe_load((resources.files("matching") / "data" / "matcher.yaml").read_text(encoding="utf-8"))
+    else:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if raw.get("scorer") not in SCORERS:
+        raise ValueError(f"matcher scorer must be one of {', '.join(SCORERS)}, not {raw.get('scorer')!r}")
+    return MatcherConfig(
+        version=str(raw["version"]), scorer=raw["scorer"], threshold=float(raw["threshold"]),
+        top_k=int(raw["top_k"]), short_phrase_chars=int(raw["short_phrase_chars"]),
+        min_line_chars=int(raw["min_line_chars"]),
+        abbreviations={str(k).lower(): str(v).lower() for k, v in (raw.get("abbreviations") or {}).items()},
+    )
+
+
+@dataclass(frozen=True)
+class CompetencyMatch:
+    competency_id: str
+    score: float
+    evidence: str
+
+
+class Matcher:
+    """Maps requirement lines onto a framework's competencies."""
+
+    def __init__(self, framework: Framework, config: MatcherConfig | None = None):
+        self.framework = framework
+        self.config = config or load_config()
+        self.version = self.config.fingerprint
+        phrases, owners = [], []
+        for competency in framework.competencies:
+            for keyword in competency.keywords:
+                phrase = fold(keyword)
+                if phrase:
+                    phrases.append(phrase)
+                    owners.append(competency.id)
+        self._phrases = phrases
+        self._owners = np.array(owners)
+        self._competency_ids = sorted(set(owners), key=lambda cid: [int(p) for p in cid.split(".")])
+        self._short = np.array([len(p) <= self.config.short_phrase_chars for p in phrases])
+        self._short_patterns = {
+            i: re.compile(rf"\b{re.escape(p)}\b") for i, p in enumerate(phrases) if self._short[i]
+        }
+
+    def prepare(self, line: str) -> str:
+        return expand_abbreviations(fold(line), self.config.abbreviations)
+
+    def match_lines(self, lines: list[str]) -> list[list[CompetencyMatch]]:
+        """The top-k competencies for each line, best first; an empty list where nothing reaches the threshold."""
+        prepared = [self.prepare(line) for line in lines]
+        if not prepared or not self._phrases:
+            return [[] for _ in lines]
+        scores = process.cdist(
+            prepared, self._phrases, scorer=SCORERS[self.config.scorer], processor=None,
+            score_cutoff=self.config.threshold, dtype=np.uint8, workers=-1,
+        )
+        results = []
+        for row, text in enumerate(prepared):
+            if len(text) < self.config.min_line_chars:
+                results.append([])
+                continue
+            results.append(self._best_competencies(text, scores[row]))
+        return results
+
+    def _best_competencies(self, text: str, phrase_scores: np.ndarray) -> list[CompetencyMatch]:
+        best: dict[str, tuple[float, int]] = {}
+        for index in np.flatnonzero(phrase_scores):
+            if self._short[index] and not self._short_patterns[index].search(text):
+                continue
+            score = float(phrase_scores[index])
+            owner = str(self._owners[index])
+            if owner not in best or score > best[owner][0] or (
+                score == best[owner][0] and len(self._phrases[index]) > len(self._phrases[best[owner][1]])
+            ):
+                best[str(owner)] = (score, index)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], -len(self._phrases[item[1][1]])))
+        return [
+            CompetencyMatch(cid, score, self._evidence(text, index))
+            for cid, (score, index) in ranked[: self.config.top_k]
+        ]
+
+    def _evidence(self, text: str, index: int) -> str:
+        phrase = self._phrases[index]
+        alignment = fuzz.partial_ratio_alignment(phrase, text)
+        matched = text[alignment.dest_start:alignment.dest_end] if alignment else ""
+        return f"'{phrase}' ~ '{matched}'"
+
+    def domains_of(self, matches: list[CompetencyMatch]) -> list[str]:
+        seen = []
+        for match in matches:
+            domain = self.framework.competency(match.competency_id).domain_id
+            if domain not in seen:
+                seen.append(domain)
+        return sorted(seen, key=int)

@@ -1,0 +1,92 @@
+"""A role's competency profile: an advert (plain text or a saved NHS Jobs page) → requirements,
+their competencies, and the share of requirement lines per domain and subdomain."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import lxml.html
+
+from matching.extract import extract_requirements, is_boilerplate, split_lines
+from matching.matcher import Matcher
+
+_LEVEL_HEADING = re.compile(r"^\s*(essential|desirable)(\s+criteria)?\s*:?\s*$", re.I)
+_HTML = re.compile(r"<(html|body|p|div|li|h[1-6])[\s>]", re.I)
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_HTML.search(text[:5000]))
+
+
+def html_to_text(html: str) -> str:
+    """Visible text with one line per block element."""
+    document = lxml.html.document_fromstring(html)
+    for bad in document.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    for block in document.xpath("//p|//li|//h1|//h2|//h3|//h4|//br|//div|//tr"):
+        block.tail = "\n" + (block.tail or "")
+    return document.text_content()
+
+
+def requirements_from_text(text: str) -> list[dict]:
+    """Requirement lines from plain advert text; 'Essential' / 'Desirable' headings set the level."""
+    rows, level = [], None
+    for raw_line in text.splitlines():
+        heading = _LEVEL_HEADING.match(raw_line)
+        if heading:
+            level = heading.group(1).lower()
+            continue
+        for line in split_lines(raw_line):
+            if not is_boilerplate(line):
+                rows.append({"section": "person_specification" if level else "text", "category": None,
+                             "level": level, "text": line})
+    return rows
+
+
+def requirements_from_document(text: str) -> list[dict]:
+    """Requirements from an NHS Jobs advert page, any other HTML, or plain text (detected)."""
+    if looks_like_html(text):
+        if 'id="heading"' in text or "id='heading'" in text:
+            from crawler.parsers.nhsjobs import ParseError, parse_advert
+
+            try:
+                advert = parse_advert(text, "https://www.jobs.nhs.uk/candidate/jobadvert/X0000-00-0000")
+                return extract_requirements(advert)
+            except ParseError:
+                pass
+        text = html_to_text(text)
+    return requirements_from_text(text)
+
+
+@dataclass
+class Profile:
+    requirements: list[dict]
+    domains: list[dict]
+    subdomains: list[dict]
+
+    def as_dict(self) -> dict:
+        return {"requirements": self.requirements, "domains": self.domains, "subdomains": self.subdomains}
+
+
+def profile_requirements(requirements: list[dict], matcher: Matcher) -> Profile:
+    """Match each requirement; a domain's share is the share of matched lines that touch it."""
+    results = matcher.match_lines([r["text"] for r in requirements])
+    framework = matcher.framework
+    domain_lines: Counter[str] = Counter()
+    subdomain_lines: Counter[str] = Counter()
+    rows = []
+    for requirement, found in zip(requirements, results):
+        competencies = [{"id": m.competency_id, "score": m.score, "evidence": m.evidence} for m in found]
+        domains = matcher.domains_of(found)
+        subdomains = sorted({framework.competency(m.competency_id).subdomain_id for m in found})
+        domain_lines.update(domains)
+        subdomain_lines.update(subdomains)
+        rows.append({**requirement, "competencies": competencies, "domains": domains})
+    matched = sum(1 for r in rows if r["competencies"]) or 1
+    domains = [{"id": d.id, "title": d.title, "lines": domain_lines[d.id], "share": domain_lines[d.id] / matched}
+               for d in framework.domains]
+    subdomains = [{"id": s.id, "title": s.title, "lines": subdomain_lines[s.id],
+                   "share": subdomain_lines[s.id] / matched}
+                  for s in framework.subdomains if subdomain_lines[s.id]]
+    return Profile(rows, domains, subdomains)

@@ -1,0 +1,44 @@
+"""Shared fixtures: the sample board on a loopback port and a warehouse crawled from it."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cijobs.sample_site import SampleBoard, SampleSiteServer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cijobs(*args: str, check: bool = True, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """Run the real console entry point in a child process, as a user would."""
+    result = subprocess.run(
+        [sys.executable, "-m", "cijobs.cli", *args], capture_output=True, text=True, cwd=kwargs.pop("cwd", ROOT),
+        env={**os.environ, **(env or {})}, timeout=kwargs.pop("timeout", 300), **kwargs,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"cijobs {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def sample_board() -> SampleBoard:
+    return SampleBoard.default()
+
+
+@pytest.fixture(scope="session")
+def sample_site(sample_board):
+    with SampleSiteServer(sample_board) as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def crawled_db(sample_site, tmp_path_factory) -> Path:
+    """A warehouse built the way `cijobs demo` builds it: real spider over loopback, then match."""
+    db = tmp_path_factory.mktemp("warehouse") / "cijobs.duckdb"
+    run_cijobs("crawl", "nhsjobs", "--base-url", sample_site.url, "--delay", "0", "--db", str(db))
+    run_cijobs("match", "--db", str(db))
+    return db

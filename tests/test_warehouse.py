@@ -1,0 +1,114 @@
+"""The warehouse schema, its migrations and idempotent, all-or-nothing loads."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pytest
+
+import warehouse
+from warehouse.migrations import available_migrations
+
+
+def _advert(reference: str, title: str = "Clinical Informatics Lead", closing: date = date(2026, 12, 31)) -> dict:
+    return {
+        "source": "nhsjobs", "reference": reference, "url": f"http://127.0.0.1/candidate/jobadvert/{reference}",
+        "title": title, "employer": "Example Trust", "date_posted": date(2026, 11, 1), "closing_date": closing,
+        "is_informatics": True, "salary_min": 46148.0, "salary_max": 52809.0, "salary_period": "year",
+        "requirements": [
+            {"section": "person_specification", "category": "Experience", "level": "essential",
+             "text": "Experience of clinical risk management"},
+            {"section": "person_specification", "category": "Skills", "level": "desirable", "text": "SQL"},
+        ],
+    }
+
+
+def _counts(con) -> tuple[int, int]:
+    return con.execute("SELECT (SELECT count(*) FROM adverts), (SELECT count(*) FROM requirements)").fetchone()
+
+
+def test_migrations_build_an_empty_file_and_rerun_as_no_ops(tmp_path):
+    path = tmp_path / "w.duckdb"
+    con = warehouse.open_warehouse(path)
+    applied = [row[0] for row in con.execute("SELECT name FROM schema_migrations ORDER BY version").fetchall()]
+    assert applied == [name for _, name, _ in available_migrations()]
+    tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert {"sources", "crawl_runs", "raw_pages", "adverts", "requirements", "framework_versions", "domains",
+            "subdomains", "competencies", "matches"} <= tables
+    con.close()
+    again = warehouse.open_warehouse(path)
+    assert again.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(applied)
+    again.close()
+
+
+def _first_migration_only(path):
+    con = duckdb.connect(str(path))
+    version, name, sql = available_migrations()[0]
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL)")
+    con.execute(sql)
+    con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+    return con
+
+
+def test_an_older_file_is_upgraded_without_losing_rows(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = _first_migration_only(path)
+    con.execute("""INSERT INTO adverts (source, reference, url, title, content_hash, first_seen, last_seen, status,
+                                        is_informatics, informatics_score)
+                   VALUES ('nhsjobs', 'OLD-1', 'http://127.0.0.1/x', 'Data Analyst', 'h', now(), now(), 'open',
+                           true, 2.0)""")
+    con.close()
+    upgraded = warehouse.open_warehouse(path)
+    assert upgraded.execute("SELECT reference, title FROM adverts").fetchall() == [("OLD-1", "Data Analyst")]
+    assert upgraded.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(available_migrations())
+    upgraded.close()
+
+
+def test_read_only_open_refuses_a_schema_that_needs_upgrading(tmp_path):
+    path = tmp_path / "old.duckdb"
+    _first_migration_only(path).close()
+    with pytest.raises(warehouse.WarehouseError, match="older than this cijobs"):
+        warehouse.open_read_only(path)
+
+
+def test_reloading_the_same_adverts_adds_no_duplicates(tmp_path):
+    con = warehouse.open_warehouse(tmp_path / "w.duckdb")
+    adverts = [_advert("A-1"), _advert("A-2")]
+    first = warehouse.load_adverts(con, adverts, seen_at=datetime(2026, 11, 1, 9))
+    second = warehouse.load_adverts(con, adverts, seen_at=datetime(2026, 11, 2, 9))
+    assert (first.new, first.unchanged) == (2, 0)
+    assert (second.new, second.updated, second.unchanged) == (0, 0, 2)
+    assert _counts(con) == (2, 4)
+    first_seen, last_seen = con.execute("SELECT first_seen, last_seen FROM adverts WHERE reference = 'A-1'").fetchone()
+    assert (first_seen, last_seen) == (datetime(2026, 11, 1, 9), datetime(2026, 11, 2, 9))
+
+
+def test_a_changed_advert_is_updated_in_place_with_fresh_requirements(tmp_path):
+    con = warehouse.open_warehouse(tmp_path / "w.duckdb")
+    warehouse.load_adverts(con, [_advert("A-1")])
+    changed = _advert("A-1", title="Senior Clinical Informatics Lead")
+    changed["requirements"] = changed["requirements"][:1]
+    counts = warehouse.load_adverts(con, [changed])
+    assert counts.updated == 1
+    assert _counts(con) == (1, 1)
+    assert con.execute("SELECT title FROM adverts").fetchone()[0] == "Senior Clinical Informatics Lead"
+
+
+def test_adverts_past_their_closing_date_are_closed(tmp_path):
+    con = warehouse.open_warehouse(tmp_path / "w.duckdb")
+    counts = warehouse.load_adverts(con, [_advert("A-1", closing=date(2026, 11, 10)), _advert("A-2")],
+                                    seen_at=datetime(2026, 11, 20))
+    assert counts.closed == 1
+    assert con.execute("SELECT reference, status FROM adverts ORDER BY reference").fetchall() == [
+        ("A-1", "closed"), ("A-2", "open")]
+
+
+def test_a_failed_load_leaves_the_warehouse_as_it_was(tmp_path):
+    con = warehouse.open_warehouse(tmp_path / "w.duckdb")
+    warehouse.load_adverts(con, [_advert("A-1")])
+    broken = _advert("A-2")
+    broken["title"] = None  # title is NOT NULL: the whole batch must roll back
+    with pytest.raises(duckdb.Error):
+        warehouse.load_adverts(con, [_advert("A-3"), broken])
+    assert _counts(con) == (1, 2)

@@ -1,0 +1,198 @@
+"""Loading crawled adverts, their requirements and raw pages: batched, idempotent, all or nothing."""
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from warehouse.connection import transaction
+
+ADVERT_COLUMNS = [
+    "source", "reference", "url", "title", "employer", "town", "postcode", "band", "pay_scheme",
+    "salary_min", "salary_max", "salary_period", "contract_type", "contract_duration",
+    "working_pattern", "staff_group", "date_posted", "closing_date", "is_informatics",
+    "informatics_score", "summary", "duties", "responsibilities", "about_organisation",
+]
+REQUIREMENT_COLUMNS = ["section", "category", "level", "text"]
+RAW_PAGE_COLUMNS = ["url", "source", "reference", "fetched_at", "http_status", "body", "parse_ok", "parse_error"]
+
+
+@dataclass
+class LoadCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    closed: int = 0
+    raw_pages: int = 0
+
+
+def advert_content_hash(advert: dict) -> str:
+    """A fingerprint of what an advert says (not when it was seen), to tell updates from re-sightings."""
+    payload = {key: advert.get(key) for key in ADVERT_COLUMNS}
+    payload["requirements"] = [[r.get(k) for k in REQUIREMENT_COLUMNS] for r in advert.get("requirements", [])]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def compress_page(html: str) -> bytes:
+    return zlib.compress(html.encode("utf-8"), level=6)
+
+
+def decompress_page(body: bytes) -> str:
+    return zlib.decompress(body).decode("utf-8")
+
+
+def _adverts_frame(adverts: list[dict], seen_at: datetime) -> pd.DataFrame:
+    rows = []
+    for advert in adverts:
+        row = {key: advert.get(key) for key in ADVERT_COLUMNS}
+        row["content_hash"] = advert_content_hash(advert)
+        row["seen_at"] = seen_at
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=[*ADVERT_COLUMNS, "content_hash", "seen_at"])
+    for column in ("date_posted", "closing_date"):
+        frame[column] = pd.to_datetime(frame[column], errors="coerce").dt.date
+    for column in ("salary_min", "salary_max", "informatics_score"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    frame["is_informatics"] = frame["is_informatics"].fillna(False).astype(bool)
+    frame["informatics_score"] = frame["informatics_score"].fillna(0.0)
+    return frame.drop_duplicates(subset=["source", "reference"], keep="last")
+
+
+def _requirements_frame(adverts: list[dict]) -> pd.DataFrame:
+    rows = [
+        {"source": a["source"], "reference": a["reference"], "position": position,
+         **{key: requirement.get(key) for key in REQUIREMENT_COLUMNS}}
+        for a in adverts
+        for position, requirement in enumerate(a.get("requirements", []))
+    ]
+    return pd.DataFrame(rows, columns=["source", "reference", "position", *REQUIREMENT_COLUMNS])
+
+
+def _raw_pages_frame(pages: list[dict], run_id: int | None) -> pd.DataFrame:
+    rows = []
+    for page in pages:
+        row = {key: page.get(key) for key in RAW_PAGE_COLUMNS}
+        row["content_hash"] = hashlib.sha256(page["body"]).hexdigest()
+        row["run_id"] = run_id
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*RAW_PAGE_COLUMNS, "content_hash", "run_id"])
+
+
+def load_adverts(
+    con: duckdb.DuckDBPyConnection,
+    adverts: list[dict],
+    raw_pages: list[dict] = (),
+    *,
+    run_id: int | None = None,
+    seen_at: datetime | None = None,
+    today: date | None = None,
+) -> LoadCounts:
+    """Upsert adverts with their requirements and archive raw pages, in one transaction.
+
+    Re-loading the same adverts changes nothing but ``last_seen``; an advert whose content
+    changed gets its requirements (and so its matches) replaced.
+    """
+    seen_at = seen_at or datetime.now()
+    today = today or seen_at.date()
+    counts = LoadCounts()
+    incoming = _adverts_frame(adverts, seen_at)
+    requirements = _requirements_frame(adverts)
+    pages = _raw_pages_frame(list(raw_pages), run_id)
+    with transaction(con):
+        if len(incoming):
+            con.register("incoming", incoming)
+            con.register("incoming_requirements", requirements)
+            counts.new, counts.updated, counts.unchanged = con.execute(
+                """
+                SELECT count(*) FILTER (WHERE a.advert_id IS NULL),
+                       count(*) FILTER (WHERE a.content_hash <> i.content_hash),
+                       count(*) FILTER (WHERE a.content_hash = i.content_hash)
+                FROM incoming i LEFT JOIN adverts a USING (source, reference)
+                """
+            ).fetchone()
+            con.execute(
+                """
+                CREATE OR REPLACE TEMP TABLE changed AS
+                SELECT i.source, i.reference FROM incoming i
+                LEFT JOIN adverts a USING (source, reference)
+                WHERE a.advert_id IS NULL OR a.content_hash <> i.content_hash
+                """
+            )
+            columns = ", ".join(ADVERT_COLUMNS)
+            updates = ", ".join(f"{c} = excluded.{c}" for c in ADVERT_COLUMNS if c not in ("source", "reference"))
+            con.execute(
+                f"""
+                INSERT INTO adverts ({columns}, content_hash, first_seen, last_seen, status)
+                SELECT {columns}, content_hash, seen_at, seen_at, 'open' FROM incoming
+                ON CONFLICT (source, reference) DO UPDATE SET
+                    {updates}, content_hash = excluded.content_hash, last_seen = excluded.last_seen
+                """
+            )
+            _replace_requirements(con)
+            con.unregister("incoming")
+            con.unregister("incoming_requirements")
+        counts.closed = close_expired(con, today)
+        counts.raw_pages = _insert_pages(con, pages)
+    return counts
+
+
+def _replace_requirements(con: duckdb.DuckDBPyConnection) -> None:
+    """New or changed adverts get a fresh set of requirements; their old matches go with the old lines."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE stale AS
+        SELECT r.requirement_id FROM requirements r
+        JOIN adverts a USING (advert_id) JOIN changed c USING (source, reference)
+        """
+    )
+    for table in ("matches", "matched_requirements", "requirements"):
+        con.execute(f"DELETE FROM {table} WHERE requirement_id IN (SELECT requirement_id FROM stale)")
+    con.execute(
+        """
+        INSERT INTO requirements (advert_id, position, section, category, level, text)
+        SELECT a.advert_id, r.position, r.section, r.category, r.level, r.text
+        FROM incoming_requirements r
+        JOIN changed c USING (source, reference)
+        JOIN adverts a USING (source, reference)
+        """
+    )
+
+
+def close_expired(con: duckdb.DuckDBPyConnection, today: date) -> int:
+    """Open adverts whose closing date has passed become closed on that date."""
+    return con.execute(
+        """
+        UPDATE adverts SET status = 'closed', closed_at = closing_date
+        WHERE status = 'open' AND closing_date < ?
+        """,
+        [today],
+    ).fetchone()[0]
+
+
+def archive_pages(con: duckdb.DuckDBPyConnection, raw_pages: list[dict], *, run_id: int | None = None) -> int:
+    """Archive raw pages only (a failed crawl keeps its pages for re-parse but changes no advert)."""
+    with transaction(con):
+        return _insert_pages(con, _raw_pages_frame(list(raw_pages), run_id))
+
+
+def _insert_pages(con: duckdb.DuckDBPyConnection, pages: pd.DataFrame) -> int:
+    """Insert pages not archived yet (same URL and same content are stored once); return how many."""
+    if not len(pages):
+        return 0
+    con.register("incoming_pages", pages)
+    before = con.execute("SELECT count(*) FROM raw_pages").fetchone()[0]
+    con.execute(
+        """
+        INSERT INTO raw_pages (url, content_hash, source, reference, fetched_at, http_status, body,
+                               parse_ok, parse_error, run_id)
+        SELECT url, content_hash, source, reference, fetched_at, http_status, body, parse_ok, parse_error, run_id
+        FROM incoming_pages ON CONFLICT DO NOTHING
+        """
+    )
+    con.unregister("incoming_pages")
+    return con.execute("SELECT count(*) FROM raw_pages").fetchone()[0] - before

@@ -1,0 +1,81 @@
+"""Opening the warehouse: the one place that turns DuckDB's failures into plain messages."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from warehouse.errors import WarehouseError
+from warehouse.migrations import migrate, pending_migrations
+
+DEFAULT_PATH = Path("data/cijobs.duckdb")
+
+
+def default_path() -> Path:
+    return Path(os.environ.get("CIJOBS_DB") or DEFAULT_PATH)
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise WarehouseError(f"{path}: the warehouse is in use by another cijobs process") from exc
+        raise WarehouseError(f"{path}: cannot open the warehouse ({text.splitlines()[0]})") from exc
+    except duckdb.Error as exc:
+        first_line = str(exc).splitlines()[0]
+        raise WarehouseError(f"{path}: not a readable DuckDB warehouse ({first_line})") from exc
+
+
+def open_warehouse(path: Path | str | None = None, *, create: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open (and create or upgrade) the warehouse for writing."""
+    path = Path(path) if path else default_path()
+    if not path.exists():
+        if not create:
+            raise WarehouseError(f"{path}: no warehouse here (run `cijobs crawl` or `cijobs demo` first)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif path.is_dir():
+        raise WarehouseError(f"{path}: is a directory, not a warehouse file")
+    con = _open(path, read_only=False)
+    try:
+        migrate(con)
+    except duckdb.Error as exc:
+        con.close()
+        raise WarehouseError(f"{path}: cannot upgrade the warehouse schema ({exc})") from exc
+    return con
+
+
+def open_read_only(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open an existing, fully migrated warehouse without the right to change it."""
+    path = Path(path) if path else default_path()
+    if not path.is_file():
+        raise WarehouseError(f"{path}: no warehouse here (run `cijobs crawl` or `cijobs demo` first)")
+    con = _open(path, read_only=True)
+    try:
+        pending = pending_migrations(con)
+    except duckdb.Error as exc:
+        con.close()
+        raise WarehouseError(f"{path}: not a cijobs warehouse ({exc})") from exc
+    if pending:
+        con.close()
+        raise WarehouseError(
+            f"{path}: the warehouse schema is older than this cijobs ({', '.join(pending)} pending); "
+            "open it once for writing, e.g. `cijobs status`, to upgrade it"
+        )
+    return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: a failure inside leaves the warehouse as it was."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
