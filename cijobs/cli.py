@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cijobs import commands
 from cijobs.errors import UserError
+from crawler.sources import SOURCES
 from matching.framework import FrameworkError
 from warehouse.errors import WarehouseError
 
@@ -33,7 +34,7 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="COMMAND")
 
     crawl = sub.add_parser("crawl", help="crawl a source into the warehouse")
-    crawl.add_argument("source", choices=["nhsjobs"], help="which source to crawl")
+    crawl.add_argument("source", choices=sorted(SOURCES), help="which source to crawl")
     crawl.add_argument("--base-url", help="crawl this host instead of the live site (a mirror or test server)")
     crawl.add_argument("--delay", type=float, help="seconds between requests to a host (default 1.0)")
     crawl.add_argument("--max-pages", type=int, help="at most this many search pages per keyword")

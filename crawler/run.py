@@ -1,6 +1,7 @@
 """Running a spider from Python (the `cijobs crawl` command) and reporting what it did."""
 from __future__ import annotations
 
+import importlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
-SOURCES = {"nhsjobs": "crawler.spiders.nhsjobs.NhsJobsSpider"}
+from crawler.sources import SOURCES
 
 
 @dataclass
@@ -81,5 +82,4 @@ def run_crawl(source: str, db_path: Path, *, base_url: str | None = None, delay:
 
 def _spider_class(source: str):
     module_name, class_name = SOURCES[source].rsplit(".", 1)
-    module = __import__(module_name, fromlist=[class_name])
-    return getattr(module, class_name)
+    return getattr(importlib.import_module(module_name), class_name)
