@@ -42,6 +42,8 @@ def build_parser() -> Parser:
                        help="search for this instead of the default informatics keywords (repeatable)")
     crawl.add_argument("--discovery", choices=["api", "html"], default="api",
                        help="find adverts through the XML search API (default) or the HTML search pages")
+    crawl.add_argument("--refetch", action="store_true",
+                       help="fetch every listed advert page, also those whose listing has not changed")
     _add_db(crawl)
 
     match = sub.add_parser("match", help="map requirement lines onto the competency framework")

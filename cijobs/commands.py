@@ -35,7 +35,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.max_pages is not None and args.max_pages < 1:
         raise UserError("--max-pages must be at least 1", 2)
     return _crawl(args.source, _db(args), base_url=args.base_url, delay=args.delay, max_pages=args.max_pages,
-                  keywords=args.keywords, discovery=args.discovery)
+                  keywords=args.keywords, discovery=args.discovery, refetch=args.refetch)
 
 
 def cmd_match(args: argparse.Namespace) -> int:

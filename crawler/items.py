@@ -1,4 +1,4 @@
-"""What the spiders yield: a parsed advert, and the raw page it came from."""
+"""What the spiders yield: parsed adverts, their raw pages, and what discovery listed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,3 +24,18 @@ class RawPageItem:
     html: str
     parse_ok: bool
     parse_error: str | None = None
+
+
+@dataclass
+class ListedItem:
+    """An advert that discovery listed, with the fingerprint of its listing record."""
+
+    reference: str
+    discovery_hash: str | None
+
+
+@dataclass
+class WithdrawnItem:
+    """An advert whose page answered 404/410: taken down before its closing date."""
+
+    reference: str

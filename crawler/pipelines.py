@@ -2,94 +2,112 @@
 from __future__ import annotations
 
 import logging
+import tempfile
+from pathlib import Path
 
 import warehouse
-from crawler.items import AdvertItem, RawPageItem
+from crawler.items import AdvertItem, ListedItem, RawPageItem, WithdrawnItem
+from crawler.staging import CrawlStage
 
 logger = logging.getLogger(__name__)
 
 
-class CrawlFailed(Exception):
-    pass
-
-
 class WarehousePipeline:
-    """Collects a crawl's adverts and raw pages and loads them when the spider closes.
+    """Stages a crawl's items on disk and loads them when the spider closes.
 
     A crawl that found nothing, or whose pages mostly failed to parse, loads no adverts
     (the published data stays as it was) but still archives its raw pages for re-parse and
-    records a failed run.
+    records a failed run. A crawl killed before it closes leaves its stage in the JOBDIR; the
+    next run of the same crawl picks it up (the spider skips adverts already fetched).
     """
 
-    def __init__(self, db_path: str, max_parse_error_rate: float, stats):
-        self.db_path = db_path
-        self.max_parse_error_rate = max_parse_error_rate
-        self.stats = stats
-        self.adverts: list[dict] = []
-        self.raw_pages: list[dict] = []
+    def __init__(self, crawler):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.db_path = settings.get("CIJOBS_DB")
+        self.max_parse_error_rate = settings.getfloat("CIJOBS_MAX_PARSE_ERROR_RATE")
+        jobdir = settings.get("JOBDIR")
+        self.stage_dir = Path(jobdir) / "stage" if jobdir else Path(tempfile.mkdtemp(prefix="cijobs-stage-"))
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
-        return cls(settings.get("CIJOBS_DB"), settings.getfloat("CIJOBS_MAX_PARSE_ERROR_RATE"), crawler.stats)
+        return cls(crawler)
 
-    def open_spider(self, spider):
+    def open_spider(self, spider=None):
+        spider = spider or self.crawler.spider
+        self.stage = CrawlStage(self.stage_dir)
         con = warehouse.open_warehouse(self.db_path)
         try:
             warehouse.register_source(con, spider.name, spider.source_name, getattr(spider, "base_url", None),
                                       getattr(spider, "attribution", None))
+            warehouse.mark_interrupted_runs(con, spider.name)
             self.run_id = warehouse.start_run(con, spider.name)
+            spider.known_listings = warehouse.known_listings(con, spider.name)
         finally:
             con.close()
+        spider.already_fetched = self.stage.fetched_references()
+        if spider.already_fetched:
+            logger.info("resuming an interrupted crawl: %d adverts already fetched", len(spider.already_fetched))
+            self.stats.set_value("cijobs/adverts_resumed", len(spider.already_fetched))
         self.stats.set_value("cijobs/run_id", self.run_id)
 
-    def process_item(self, item, spider):
+    def process_item(self, item, spider=None):
         if isinstance(item, AdvertItem):
-            self.adverts.append(item.advert)
+            self.stage.add_advert(item.advert)
         elif isinstance(item, RawPageItem):
-            self.raw_pages.append({
+            self.stage.add_page({
                 "url": item.url, "source": item.source, "reference": item.reference,
-                "fetched_at": item.fetched_at, "http_status": item.http_status,
-                "body": warehouse.compress_page(item.html), "parse_ok": item.parse_ok,
-                "parse_error": item.parse_error,
+                "fetched_at": item.fetched_at, "http_status": item.http_status, "html": item.html,
+                "parse_ok": item.parse_ok, "parse_error": item.parse_error,
             })
+        elif isinstance(item, ListedItem):
+            self.stage.add_listed(item.reference, item.discovery_hash)
+        elif isinstance(item, WithdrawnItem):
+            self.stage.add_withdrawn(item.reference)
         return item
 
-    def _failure(self, spider) -> str | None:
+    def _failure(self, spider, adverts: list, pages: list, listed: dict) -> str | None:
         unreachable = self._unreachable(spider)
         if unreachable:
             return unreachable
-        parse_errors = self.stats.get_value("cijobs/parse_errors", 0)
-        pages = len(self.raw_pages)
-        if not self.adverts and not pages:
-            discovered = self.stats.get_value("cijobs/adverts_discovered", 0)
-            if discovered:
-                return f"discovered {discovered} adverts but fetched none of them"
+        parse_errors = sum(not page["parse_ok"] for page in pages)
+        if not adverts and not pages and not listed:
             return "discovered no adverts: the search answered nothing (site down, blocked, or markup changed?)"
-        if pages and parse_errors / pages > self.max_parse_error_rate:
-            return (f"{parse_errors} of {pages} advert pages failed to parse "
+        if pages and parse_errors / len(pages) > self.max_parse_error_rate:
+            return (f"{parse_errors} of {len(pages)} advert pages failed to parse "
                     f"(over {self.max_parse_error_rate:.0%}): the markup has probably changed")
+        if self.stats.get_value("finish_reason") not in (None, "finished"):
+            return f"crawl stopped early ({self.stats.get_value('finish_reason')})"
         return None
 
-    def close_spider(self, spider):
-        failure = self._failure(spider)
-        if failure is None and self.stats.get_value("finish_reason") not in (None, "finished"):
-            failure = f"crawl stopped early ({self.stats.get_value('finish_reason')})"
+    def close_spider(self, spider=None):
+        spider = spider or self.crawler.spider
+        adverts = self.stage.read("adverts")
+        pages = [{**page, "body": warehouse.compress_page(page.pop("html"))} for page in self.stage.read("pages")]
+        listed = {record["reference"]: record["discovery_hash"] for record in self.stage.read("listed")}
+        withdrawn = {record["reference"] for record in self.stage.read("withdrawn")}
+        failure = self._failure(spider, adverts, pages, listed)
+        counts = {"adverts_seen": len(listed) or len(adverts), "parse_errors": sum(not p["parse_ok"] for p in pages),
+                  "adverts_withdrawn": len(withdrawn),
+                  "adverts_skipped": self.stats.get_value("cijobs/adverts_skipped", 0)}
         con = warehouse.open_warehouse(self.db_path)
         try:
-            counts = {"adverts_seen": len(self.adverts),
-                      "parse_errors": self.stats.get_value("cijobs/parse_errors", 0)}
             if failure is None:
-                loaded = warehouse.load_adverts(con, self.adverts, self.raw_pages, run_id=self.run_id)
+                listing = warehouse.Listing(spider.name, listed, bool(getattr(spider, "discovery_complete", False)),
+                                            withdrawn)
+                loaded = warehouse.load_adverts(con, adverts, pages, run_id=self.run_id, listing=listing)
                 counts.update(adverts_new=loaded.new, adverts_updated=loaded.updated,
-                              adverts_unchanged=loaded.unchanged, adverts_closed=loaded.closed)
+                              adverts_unchanged=loaded.unchanged + counts["adverts_skipped"],
+                              adverts_closed=loaded.closed, adverts_duplicate=loaded.duplicates)
             else:
-                warehouse.archive_pages(con, self.raw_pages, run_id=self.run_id)
+                warehouse.archive_pages(con, pages, run_id=self.run_id)
             counts.update(self._http_counts())
             status = "failed" if failure else "succeeded"
-            warehouse.finish_run(con, self.run_id, status, counts, failure)
+            warehouse.finish_run(con, self.run_id, status, counts, failure, self._responses_by_status())
         finally:
             con.close()
+        self.stage.discard()
         for name, value in counts.items():
             self.stats.set_value(f"cijobs/{name}", value)
         self.stats.set_value("cijobs/status", status)
@@ -110,9 +128,12 @@ class WarehousePipeline:
         return (f"could not reach {getattr(spider, 'base_url', 'the source')} ({reason}): is this machine "
                 "offline? `make demo` (or `cijobs demo`) runs the same pipeline against the bundled sample site")
 
+    def _responses_by_status(self) -> dict[str, int]:
+        prefix = "downloader/response_status_count/"
+        return {k.removeprefix(prefix): v for k, v in self.stats.get_stats().items() if k.startswith(prefix)}
+
     def _http_counts(self) -> dict[str, int]:
-        stats = self.stats.get_stats()
-        ok = sum(v for k, v in stats.items() if k.startswith("downloader/response_status_count/2"))
-        total = stats.get("downloader/response_count", 0)
-        return {"requests": stats.get("downloader/request_count", 0), "responses_ok": ok,
-                "responses_error": total - ok}
+        by_status = self._responses_by_status()
+        ok = sum(v for k, v in by_status.items() if k.startswith("2"))
+        return {"requests": self.stats.get_value("downloader/request_count", 0), "responses_ok": ok,
+                "responses_error": sum(by_status.values()) - ok}

@@ -1,8 +1,11 @@
 """Running a spider from Python (the `cijobs crawl` command) and reporting what it did."""
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +34,9 @@ class CrawlResult:
             f"{self.source}: {self.status} in {self.seconds:.1f}s - requests {c.get('requests', 0)}, "
             f"adverts seen {c.get('adverts_seen', 0)} (new {c.get('adverts_new', 0)}, "
             f"updated {c.get('adverts_updated', 0)}, unchanged {c.get('adverts_unchanged', 0)}, "
-            f"closed {c.get('adverts_closed', 0)}), parse errors {c.get('parse_errors', 0)}, "
-            f"HTTP errors {c.get('responses_error', 0)}"
+            f"closed {c.get('adverts_closed', 0)}, not re-fetched {c.get('adverts_skipped', 0)}, "
+            f"withdrawn {c.get('adverts_withdrawn', 0)}, re-posts {c.get('adverts_duplicate', 0)}), "
+            f"parse errors {c.get('parse_errors', 0)}, HTTP errors {c.get('responses_error', 0)}"
         )
         return line + (f" - {self.message}" if self.message else "")
 
@@ -54,22 +58,37 @@ def crawl_settings(db_path: Path, delay: float | None = None, log_level: str = "
     return settings
 
 
+def crawl_jobdir(db_path: Path, source: str, spider_args: dict) -> Path:
+    """The crawl's working directory (Scrapy JOBDIR plus our stage) beside the warehouse.
+
+    Named after what is crawled, so that re-running the same crawl after a kill resumes it,
+    and a different crawl (another host, other keywords) starts afresh.
+    """
+    identity = json.dumps([source, str(Path(db_path).resolve()), spider_args], sort_keys=True, default=str)
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:12]
+    return Path(db_path).resolve().parent / "crawls" / f"{source}-{digest}"
+
+
 def run_crawl(source: str, db_path: Path, *, base_url: str | None = None, delay: float | None = None,
               max_pages: int | None = None, keywords: list[str] | None = None, discovery: str = "api",
-              log_level: str = "INFO", extra_settings: dict | None = None) -> CrawlResult:
+              refetch: bool = False, log_level: str = "INFO", extra_settings: dict | None = None) -> CrawlResult:
     """Crawl one source into the warehouse at ``db_path``; one call per process (Twisted's reactor)."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     started = time.monotonic()
-    process = CrawlerProcess(crawl_settings(db_path, delay, log_level, extra_settings), install_root_handler=True)
-    crawler = process.create_crawler(_spider_class(source))
     spider_args = {"discovery": discovery, "max_pages": max_pages}
     if base_url:
         spider_args["base_url"] = base_url
     if keywords:
         spider_args["keywords"] = keywords
-    process.crawl(crawler, **spider_args)
+    jobdir = crawl_jobdir(db_path, source, spider_args)
+    settings = crawl_settings(db_path, delay, log_level, {"JOBDIR": str(jobdir), **(extra_settings or {})})
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(_spider_class(source))
+    process.crawl(crawler, refetch=refetch, **spider_args)
     process.start()
+    # The spider closed (it was not killed): its work is in the warehouse, so the JOBDIR goes.
+    shutil.rmtree(jobdir, ignore_errors=True)
     stats = crawler.stats.get_stats()
     counts = {key.removeprefix("cijobs/"): value for key, value in stats.items()
               if key.startswith("cijobs/") and isinstance(value, int)}

@@ -27,6 +27,13 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
+# Retries wait: the server's Retry-After (capped), otherwise 2 s, 4 s, 8 s ...
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+CIJOBS_RETRY_BACKOFF = 2.0
+CIJOBS_RETRY_MAX_WAIT = 300.0
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 
 ITEM_PIPELINES = {"crawler.pipelines.WarehousePipeline": 500}

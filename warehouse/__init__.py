@@ -2,15 +2,25 @@
 
 Adverts with their history, raw pages, requirements, the framework, matches and crawl runs.
 """
-from warehouse.adverts import LoadCounts, archive_pages, compress_page, decompress_page, load_adverts
+from warehouse.adverts import (
+    Listing,
+    LoadCounts,
+    archive_pages,
+    compress_page,
+    decompress_page,
+    known_listings,
+    load_adverts,
+)
 from warehouse.connection import default_path, open_read_only, open_warehouse, transaction
 from warehouse.errors import WarehouseError
 from warehouse.framework_store import current_framework_version, store_framework
 from warehouse.matches import pending_requirements, store_matches
-from warehouse.runs import finish_run, recent_runs, register_source, start_run
+from warehouse.runs import finish_run, mark_interrupted_runs, recent_runs, register_source, start_run
 
 __all__ = [
-    "LoadCounts", "WarehouseError", "archive_pages", "compress_page", "current_framework_version", "decompress_page",
-    "default_path", "finish_run", "load_adverts", "open_read_only", "open_warehouse", "pending_requirements",
-    "recent_runs", "register_source", "start_run", "store_framework", "store_matches", "transaction",
+    "Listing", "LoadCounts", "WarehouseError", "archive_pages", "compress_page", "current_framework_version",
+    "decompress_page", "default_path", "finish_run", "known_listings", "load_adverts", "mark_interrupted_runs",
+    "open_read_only",
+    "open_warehouse", "pending_requirements", "recent_runs", "register_source", "start_run",
+    "store_framework", "store_matches", "transaction",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import duckdb
@@ -22,6 +22,9 @@ REQUIREMENT_COLUMNS = ["section", "category", "level", "text"]
 RAW_PAGE_COLUMNS = ["url", "source", "reference", "fetched_at", "http_status", "body", "parse_ok", "parse_error"]
 
 
+REPOST_WINDOW_DAYS = 42
+
+
 @dataclass
 class LoadCounts:
     new: int = 0
@@ -29,6 +32,21 @@ class LoadCounts:
     unchanged: int = 0
     closed: int = 0
     raw_pages: int = 0
+    duplicates: int = 0
+
+
+@dataclass
+class Listing:
+    """What a crawl's discovery saw of one source: reference -> discovery fingerprint.
+
+    ``complete`` is true only when discovery ran every default query to its last page without
+    errors; only then may adverts missing from it be closed.
+    """
+
+    source: str
+    references: dict[str, str | None] = field(default_factory=dict)
+    complete: bool = False
+    withdrawn: set[str] = field(default_factory=set)
 
 
 def advert_content_hash(advert: dict) -> str:
@@ -51,9 +69,10 @@ def _adverts_frame(adverts: list[dict], seen_at: datetime) -> pd.DataFrame:
     for advert in adverts:
         row = {key: advert.get(key) for key in ADVERT_COLUMNS}
         row["content_hash"] = advert_content_hash(advert)
+        row["discovery_hash"] = advert.get("discovery_hash")
         row["seen_at"] = seen_at
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=[*ADVERT_COLUMNS, "content_hash", "seen_at"])
+    frame = pd.DataFrame(rows, columns=[*ADVERT_COLUMNS, "content_hash", "discovery_hash", "seen_at"])
     for column in ("date_posted", "closing_date"):
         frame[column] = pd.to_datetime(frame[column], errors="coerce").dt.date
     for column in ("salary_min", "salary_max", "informatics_score"):
@@ -80,7 +99,9 @@ def _raw_pages_frame(pages: list[dict], run_id: int | None) -> pd.DataFrame:
         row["content_hash"] = hashlib.sha256(page["body"]).hexdigest()
         row["run_id"] = run_id
         rows.append(row)
-    return pd.DataFrame(rows, columns=[*RAW_PAGE_COLUMNS, "content_hash", "run_id"])
+    frame = pd.DataFrame(rows, columns=[*RAW_PAGE_COLUMNS, "content_hash", "run_id"])
+    frame["fetched_at"] = pd.to_datetime(frame["fetched_at"])
+    return frame
 
 
 def load_adverts(
@@ -91,11 +112,14 @@ def load_adverts(
     run_id: int | None = None,
     seen_at: datetime | None = None,
     today: date | None = None,
+    listing: Listing | None = None,
 ) -> LoadCounts:
     """Upsert adverts with their requirements and archive raw pages, in one transaction.
 
     Re-loading the same adverts changes nothing but ``last_seen``; an advert whose content
-    changed gets its requirements (and so its matches) replaced.
+    changed gets its requirements (and so its matches) replaced. With a ``listing``, adverts
+    listed but not fetched (unchanged) are marked seen, withdrawn ones are closed, and, when
+    the listing is complete, open adverts missing from it are closed.
     """
     seen_at = seen_at or datetime.now()
     today = today or seen_at.date()
@@ -127,18 +151,84 @@ def load_adverts(
             updates = ", ".join(f"{c} = excluded.{c}" for c in ADVERT_COLUMNS if c not in ("source", "reference"))
             con.execute(
                 f"""
-                INSERT INTO adverts ({columns}, content_hash, first_seen, last_seen, status)
-                SELECT {columns}, content_hash, seen_at, seen_at, 'open' FROM incoming
+                INSERT INTO adverts ({columns}, content_hash, discovery_hash, first_seen, last_seen, status)
+                SELECT {columns}, content_hash, discovery_hash, seen_at, seen_at, 'open' FROM incoming
                 ON CONFLICT (source, reference) DO UPDATE SET
-                    {updates}, content_hash = excluded.content_hash, last_seen = excluded.last_seen
+                    {updates}, content_hash = excluded.content_hash, last_seen = excluded.last_seen,
+                    discovery_hash = coalesce(excluded.discovery_hash, adverts.discovery_hash),
+                    status = 'open', closed_at = NULL
                 """
             )
             _replace_requirements(con)
             con.unregister("incoming")
             con.unregister("incoming_requirements")
-        counts.closed = close_expired(con, today)
+        if listing is not None:
+            counts.closed += _apply_listing(con, listing, seen_at, today)
+        counts.closed += close_expired(con, today)
+        counts.duplicates = link_reposts(con)
         counts.raw_pages = _insert_pages(con, pages)
     return counts
+
+
+def _apply_listing(con: duckdb.DuckDBPyConnection, listing: Listing, seen_at: datetime, today: date) -> int:
+    """Mark listed adverts seen; close withdrawn ones and, for a complete listing, the unlisted ones."""
+    listed = pd.DataFrame({"reference": list(listing.references)}, dtype="string")
+    con.register("listed", listed)
+    con.execute(
+        """UPDATE adverts SET last_seen = greatest(last_seen, ?)
+           WHERE source = ? AND reference IN (SELECT reference FROM listed)""",
+        [seen_at, listing.source],
+    )
+    closed = 0
+    if listing.withdrawn:
+        closed += con.execute(
+            """UPDATE adverts SET status = 'closed', closed_at = ?
+               WHERE source = ? AND status = 'open' AND list_contains(?, reference)""",
+            [today, listing.source, sorted(listing.withdrawn)],
+        ).fetchone()[0]
+    if listing.complete:
+        closed += con.execute(
+            """UPDATE adverts SET status = 'closed', closed_at = ?
+               WHERE source = ? AND status = 'open' AND reference NOT IN (SELECT reference FROM listed)""",
+            [today, listing.source],
+        ).fetchone()[0]
+    con.unregister("listed")
+    return closed
+
+
+def link_reposts(con: duckdb.DuckDBPyConnection, window_days: int = REPOST_WINDOW_DAYS) -> int:
+    """Link each re-posted advert to the earlier one it repeats; return how many were newly linked.
+
+    A re-post has the same employer, title and person-specification text as an advert posted
+    at most ``window_days`` before it (employers re-advertise unfilled posts under new references).
+    """
+    return con.execute(
+        """
+        WITH signature AS (
+            SELECT a.advert_id, a.date_posted, a.duplicate_of,
+                   lower(trim(a.employer)) AS employer, lower(trim(a.title)) AS title,
+                   md5(coalesce(string_agg(r.text, chr(10) ORDER BY r.position)
+                                FILTER (WHERE r.section = 'person_specification'), '')) AS spec
+            FROM adverts a LEFT JOIN requirements r USING (advert_id)
+            WHERE a.date_posted IS NOT NULL
+            GROUP BY ALL
+        ), earlier AS (
+            SELECT later.advert_id, min_by(first.advert_id, first.date_posted) AS original
+            FROM signature later
+            JOIN signature first
+              ON first.employer = later.employer AND first.title = later.title AND first.spec = later.spec
+             AND first.advert_id <> later.advert_id
+             AND (first.date_posted < later.date_posted
+                  OR (first.date_posted = later.date_posted AND first.advert_id < later.advert_id))
+             AND later.date_posted - first.date_posted <= ?
+            WHERE later.duplicate_of IS NULL
+            GROUP BY later.advert_id
+        )
+        UPDATE adverts SET duplicate_of = earlier.original
+        FROM earlier WHERE adverts.advert_id = earlier.advert_id
+        """,
+        [window_days],
+    ).fetchone()[0]
 
 
 def _replace_requirements(con: duckdb.DuckDBPyConnection) -> None:
@@ -196,3 +286,11 @@ def _insert_pages(con: duckdb.DuckDBPyConnection, pages: pd.DataFrame) -> int:
     )
     con.unregister("incoming_pages")
     return con.execute("SELECT count(*) FROM raw_pages").fetchone()[0] - before
+
+
+def known_listings(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
+    """reference -> discovery fingerprint of the adverts already held for ``source``."""
+    rows = con.execute(
+        "SELECT reference, discovery_hash FROM adverts WHERE source = ? AND discovery_hash IS NOT NULL", [source]
+    ).fetchall()
+    return dict(rows)

@@ -18,7 +18,7 @@ def domain_demand(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per domain of the current framework: informatics adverts needing it (any level and essential)."""
     return con.execute(
         """
-        WITH informatics AS (SELECT advert_id FROM adverts WHERE is_informatics),
+        WITH informatics AS (SELECT advert_id FROM adverts WHERE is_informatics AND duplicate_of IS NULL),
         total AS (SELECT count(*) AS n FROM informatics)
         SELECT d.domain_id, d.title AS domain_title, total.n AS informatics_adverts,
                count(dd.advert_id) AS adverts_needing,
@@ -44,7 +44,7 @@ def monthly_domain_demand(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def headline_figures(con: duckdb.DuckDBPyConnection) -> dict:
     adverts, informatics, employers, first, last = con.execute(
         """
-        SELECT count(*), count(*) FILTER (WHERE is_informatics), count(DISTINCT employer),
+        SELECT count(*), count(*) FILTER (WHERE is_informatics AND duplicate_of IS NULL), count(DISTINCT employer),
                min(date_posted), max(date_posted)
         FROM adverts
         """

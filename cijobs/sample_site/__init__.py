@@ -6,6 +6,6 @@ reproduce both NHS Jobs markup quirks: duplicated detail and person-specificatio
 and prose wrappers with nested paragraphs.
 """
 from cijobs.sample_site.board import SampleBoard, load_sample_adverts
-from cijobs.sample_site.server import SampleSiteServer
+from cijobs.sample_site.server import Faults, SampleSiteServer
 
-__all__ = ["SampleBoard", "SampleSiteServer", "load_sample_adverts"]
+__all__ = ["Faults", "SampleBoard", "SampleSiteServer", "load_sample_adverts"]

@@ -5,6 +5,8 @@ pages with no network. Markup locations come from ``crawler.selectors``.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -68,20 +70,28 @@ def parse_search_xml(body: bytes) -> tuple[list[dict], int]:
             "date_posted": parse_date(fields.get("postDate")),
             "closing_date": parse_date(fields.get("closeDate")),
             "locations": locations,
+            "discovery_hash": listing_fingerprint(sorted(fields.items()), locations),
         })
     total_pages = root.findtext(S.NHSJOBS_API_TOTAL_PAGES)
     return vacancies, int(total_pages) if total_pages and total_pages.strip().isdigit() else 1
 
 
+def listing_fingerprint(*parts) -> str:
+    """A short hash of a discovery record: when it changes, the advert page is fetched again."""
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
+
+
 def parse_search_html(html: str) -> tuple[list[dict], str | None]:
-    """Cards (title and advert href) and the next page's href from an HTML search results page."""
+    """Cards (title, advert href, fingerprint) and the next page's href from an HTML search results page."""
     page = Selector(text=html)
     cards = []
     for card in page.css(S.NHSJOBS_SEARCH_CARD):
         link = card.css(S.NHSJOBS_SEARCH_TITLE_LINK)
         href = link.attrib.get("href") if link else None
         if href:
-            cards.append({"url": href, "title": " ".join(link.css("::text").getall()).strip()})
+            text = " ".join(" ".join(card.css("::text").getall()).split())
+            cards.append({"url": href, "title": " ".join(link.css("::text").getall()).strip(),
+                          "discovery_hash": listing_fingerprint(text)})
     return cards, page.css(S.NHSJOBS_SEARCH_NEXT).get()
 
 

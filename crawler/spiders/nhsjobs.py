@@ -8,7 +8,7 @@ import scrapy
 
 from crawler import selectors as S
 from crawler.enrich import finish_advert
-from crawler.items import AdvertItem, RawPageItem
+from crawler.items import AdvertItem, ListedItem, RawPageItem, WithdrawnItem
 from crawler.parsers.nhsjobs import (
     ParseError,
     advert_reference,
@@ -34,7 +34,7 @@ class NhsJobsSpider(scrapy.Spider):
     attribution = "Contains adverts from NHS Jobs (NHS Business Services Authority)"
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL, keywords=None, discovery: str = "api",
-                 max_pages: int | str | None = None, **kwargs):
+                 max_pages: int | str | None = None, refetch: bool | str = False, **kwargs):
         super().__init__(**kwargs)
         if discovery not in ("api", "html"):
             raise ValueError(f"discovery must be 'api' or 'html', not {discovery!r}")
@@ -44,6 +44,17 @@ class NhsJobsSpider(scrapy.Spider):
         self.keywords = list(keywords) if keywords else list(DEFAULT_KEYWORDS)
         self.discovery = discovery
         self.max_pages = int(max_pages) if max_pages else None
+        self.refetch = refetch in (True, "1", "true", "yes")
+        # Set by the warehouse pipeline when the spider opens (see WarehousePipeline.open_spider).
+        self.known_listings: dict[str, str] = {}
+        self.already_fetched: set[str] = set()
+        self._requested: set[str] = set()
+        # Only a discovery that ran every default query to its end, cleanly, may close unlisted adverts.
+        self._discovery_problems: list[str] = [] if keywords is None else ["custom keywords"]
+
+    @property
+    def discovery_complete(self) -> bool:
+        return not self._discovery_problems
 
     async def start(self):
         for keyword in self.keywords:
@@ -53,18 +64,43 @@ class NhsJobsSpider(scrapy.Spider):
         if self.discovery == "api":
             query = {"keyword": keyword, **S.NHSJOBS_API_PARAMS, "page": page}
             url = f"{self.base_url}{S.NHSJOBS_API_PATH}?{urlencode(query)}"
-            return scrapy.Request(url, callback=self.parse_api, cb_kwargs={"keyword": keyword, "page": page})
-        query = {"keyword": keyword, "sort": "publicationDateDesc", "page": page}
-        url = f"{self.base_url}{S.NHSJOBS_SEARCH_PATH}?{urlencode(query)}"
-        return scrapy.Request(url, callback=self.parse_search, cb_kwargs={"keyword": keyword, "page": page})
+            callback = self.parse_api
+        else:
+            query = {"keyword": keyword, "sort": "publicationDateDesc", "page": page}
+            url = f"{self.base_url}{S.NHSJOBS_SEARCH_PATH}?{urlencode(query)}"
+            callback = self.parse_search
+        # Discovery always runs in full (also when resuming), so it bypasses the duplicate filter.
+        return scrapy.Request(url, callback=callback, errback=self.discovery_failed, dont_filter=True,
+                              cb_kwargs={"keyword": keyword, "page": page})
 
-    def _within_page_limit(self, page: int) -> bool:
-        return self.max_pages is None or page < self.max_pages
+    def discovery_failed(self, failure):
+        self._discovery_problems.append(f"search page failed: {failure.request.url}")
+        self.crawler.stats.inc_value("cijobs/discovery_errors")
+        self.logger.error("discovery page %s failed: %s", failure.request.url, failure.value)
 
-    def _advert_request(self, url: str) -> scrapy.Request:
+    def _next_page_allowed(self, page: int) -> bool:
+        if self.max_pages is None or page < self.max_pages:
+            return True
+        self._discovery_problems.append("--max-pages stopped discovery")
+        return False
+
+    def _listed(self, url: str, discovery_hash: str | None):
+        """The ListedItem for a discovered advert, and its page request unless it need not be fetched."""
+        url = canonical_advert_url(url, self.base_url)
+        reference = advert_reference(url)
+        if reference is None:
+            self.logger.warning("discovered a link with no advert reference: %s", url)
+            return
         self.crawler.stats.inc_value("cijobs/adverts_discovered")
-        return scrapy.Request(canonical_advert_url(url, self.base_url), callback=self.parse_advert,
-                              meta={"handle_httpstatus_list": [404, 410]})
+        yield ListedItem(reference, discovery_hash)
+        if reference in self._requested or reference in self.already_fetched:
+            return
+        self._requested.add(reference)
+        if not self.refetch and discovery_hash and self.known_listings.get(reference) == discovery_hash:
+            self.crawler.stats.inc_value("cijobs/adverts_skipped")
+            return
+        yield scrapy.Request(url, callback=self.parse_advert, dont_filter=True,
+                             meta={"handle_httpstatus_list": [404, 410]}, cb_kwargs={"discovery_hash": discovery_hash})
 
     def parse_api(self, response, keyword: str, page: int):
         """Vacancies from one page of the XML search API, then the next page.
@@ -75,33 +111,36 @@ class NhsJobsSpider(scrapy.Spider):
         try:
             vacancies, total_pages = parse_search_xml(response.body)
         except ParseError as exc:
+            self._discovery_problems.append(str(exc))
             self.crawler.stats.inc_value("cijobs/discovery_errors")
             self.logger.error("discovery page %s: %s", response.url, exc)
             return
         for vacancy in vacancies:
             url = vacancy["url"] or S.NHSJOBS_ADVERT_PATH.format(reference=vacancy["reference"])
-            yield self._advert_request(url)
-        if page < total_pages and self._within_page_limit(page):
+            yield from self._listed(url, vacancy["discovery_hash"])
+        if page < total_pages and self._next_page_allowed(page):
             yield self._search_request(keyword, page + 1)
 
     def parse_search(self, response, keyword: str, page: int):
         """Advert links from one HTML search results page, then the next page."""
         cards, next_href = parse_search_html(response.text)
         for card in cards:
-            yield self._advert_request(response.urljoin(card["url"]))
-        if next_href and cards and self._within_page_limit(page):
+            yield from self._listed(response.urljoin(card["url"]), card["discovery_hash"])
+        if next_href and cards and self._next_page_allowed(page):
             yield self._search_request(keyword, page + 1)
 
-    def parse_advert(self, response):
+    def parse_advert(self, response, discovery_hash: str | None = None):
         """One advert page: the parsed advert and its scrubbed raw page."""
         fetched_at = datetime.now()
         reference = advert_reference(response.url)
         if response.status in (404, 410):
             self.crawler.stats.inc_value("cijobs/adverts_withdrawn")
+            yield WithdrawnItem(reference)
             return
         html = scrub_page(response.text)
         try:
             advert = finish_advert(parse_advert(html, response.url))
+            advert["discovery_hash"] = discovery_hash
         except ParseError as exc:
             self.crawler.stats.inc_value("cijobs/parse_errors")
             self.logger.warning("parse error: %s", exc)
