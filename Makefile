@@ -33,7 +33,7 @@ demo: venv
 
 ## bench: performance figures against naive baselines (see bench/)
 bench: venv
-	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 lint: venv
 	$(BIN)/python -m ruff check .

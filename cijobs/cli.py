@@ -46,6 +46,10 @@ def build_parser() -> Parser:
                        help="fetch every listed advert page, also those whose listing has not changed")
     _add_db(crawl)
 
+    reparse = sub.add_parser("reparse", help="re-run the parsers over archived pages (no network) and update adverts")
+    reparse.add_argument("source", choices=sorted(SOURCES), help="whose archived pages to re-parse")
+    _add_db(reparse)
+
     match = sub.add_parser("match", help="map requirement lines onto the competency framework")
     match.add_argument("--rematch", action="store_true", help="recompute every match, not only new lines")
     _add_db(match)

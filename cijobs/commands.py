@@ -38,6 +38,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                   keywords=args.keywords, discovery=args.discovery, refetch=args.refetch)
 
 
+def cmd_reparse(args: argparse.Namespace) -> int:
+    from crawler.reparse import reparse_archive
+
+    print(reparse_archive(_db(args), args.source).summary())
+    return 0
+
+
 def cmd_match(args: argparse.Namespace) -> int:
     from cijobs.matching_job import match_warehouse
 

@@ -3,3 +3,8 @@
 SOURCES = {
     "nhsjobs": "crawler.spiders.nhsjobs.NhsJobsSpider",
 }
+
+# Page parsers that `cijobs reparse` runs over the raw-page archive: (html, url) -> advert dict.
+PARSERS = {
+    "nhsjobs": "crawler.parsers.nhsjobs.parse_advert",
+}

@@ -196,3 +196,17 @@ def test_a_killed_crawl_resumes_without_losing_or_duplicating_adverts(sample_boa
     assert query(db, "SELECT status FROM crawl_runs ORDER BY run_id") == [("interrupted",), ("succeeded",)]
     assert "new " + str(len(expected)) in result.stdout
     assert list((db.parent / "crawls").glob("*")) == []  # the finished crawl cleared its JOBDIR
+
+
+def test_reparse_rebuilds_adverts_from_the_archive_without_network(sample_board, expected, tmp_path):
+    db = tmp_path / "w.duckdb"
+    with SampleSiteServer(sample_board) as site:
+        crawl(site, db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE adverts SET title = 'stale parse', content_hash = 'old parser'")
+    con.close()
+    result = run_cijobs("reparse", "nhsjobs", "--db", str(db))  # the board is gone: no network needed
+    assert f"re-parsed {len(expected)} archived pages" in result.stdout
+    assert f"updated {len(expected)}" in result.stdout
+    titles = dict(query(db, "SELECT reference, title FROM adverts"))
+    assert titles == {ref: sample_board.by_reference(ref)["title"] for ref in expected}

@@ -122,3 +122,36 @@ def test_export_prints_one_json_object_per_advert(crawled_db, con):
     assert len(objects) == con.execute("SELECT count(*) FROM adverts").fetchone()[0]
     safety = next(o for o in objects if o["reference"] == "C9184-25-0511")
     assert safety["title"] == "Clinical Safety Officer" and safety["requirements"]
+
+
+EXPORT_KEYS = ["source", "reference", "url", "title", "employer", "town", "postcode", "band", "pay_scheme",
+               "salary_min", "salary_max", "salary_period", "contract_type", "working_pattern", "date_posted",
+               "closing_date", "first_seen", "last_seen", "status", "is_informatics", "summary", "duties",
+               "responsibilities", "requirements"]
+
+
+def test_jsonl_export_follows_the_contract(crawled_db):
+    from datetime import date, datetime
+
+    exported = run_cijobs("export", "adverts", "--db", str(crawled_db)).stdout
+    objects = [json.loads(line) for line in exported.splitlines()]
+    for advert in objects:
+        assert list(advert) == EXPORT_KEYS
+        date.fromisoformat(advert["date_posted"])
+        datetime.fromisoformat(advert["first_seen"])
+        assert advert["band"] is None or re.fullmatch(r"Band \d+[a-dA-D]?", advert["band"])
+        assert advert["salary_min"] is None or isinstance(advert["salary_min"], (int, float))
+        assert all(set(r) == {"category", "level", "text"} and r["level"] in ("essential", "desirable")
+                   for r in advert["requirements"])
+
+
+def test_csv_and_parquet_exports_hold_the_same_adverts(crawled_db, tmp_path):
+    import pandas as pd
+
+    run_cijobs("export", "adverts", "--format", "csv", "--output", str(tmp_path / "a.csv"), "--db", str(crawled_db))
+    run_cijobs("export", "adverts", "--format", "parquet", "--output", str(tmp_path / "a.parquet"),
+               "--db", str(crawled_db))
+    csv_frame = pd.read_csv(tmp_path / "a.csv")
+    parquet_frame = duckdb.sql(f"SELECT * FROM '{tmp_path / 'a.parquet'}'").df()
+    assert list(csv_frame.columns) == list(parquet_frame.columns) == EXPORT_KEYS
+    assert sorted(csv_frame["reference"]) == sorted(parquet_frame["reference"])

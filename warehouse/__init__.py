@@ -9,7 +9,9 @@ from warehouse.adverts import (
     compress_page,
     decompress_page,
     known_listings,
+    latest_raw_pages,
     load_adverts,
+    record_parse_outcomes,
 )
 from warehouse.connection import default_path, open_read_only, open_warehouse, transaction
 from warehouse.errors import WarehouseError
@@ -19,8 +21,9 @@ from warehouse.runs import finish_run, mark_interrupted_runs, recent_runs, regis
 
 __all__ = [
     "Listing", "LoadCounts", "WarehouseError", "archive_pages", "compress_page", "current_framework_version",
-    "decompress_page", "default_path", "finish_run", "known_listings", "load_adverts", "mark_interrupted_runs",
-    "open_read_only",
+    "decompress_page", "default_path", "finish_run", "known_listings", "latest_raw_pages", "load_adverts",
+    "mark_interrupted_runs",
+    "open_read_only", "record_parse_outcomes",
     "open_warehouse", "pending_requirements", "recent_runs", "register_source", "start_run",
     "store_framework", "store_matches", "transaction",
 ]

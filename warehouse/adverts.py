@@ -294,3 +294,32 @@ def known_listings(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str
         "SELECT reference, discovery_hash FROM adverts WHERE source = ? AND discovery_hash IS NOT NULL", [source]
     ).fetchall()
     return dict(rows)
+
+
+def latest_raw_pages(con: duckdb.DuckDBPyConnection, source: str) -> list[dict]:
+    """The newest archived page per URL of ``source``, decompressed, with the advert's discovery hash."""
+    rows = con.execute(
+        """
+        SELECT p.url, p.content_hash, p.body, a.discovery_hash
+        FROM raw_pages p LEFT JOIN adverts a ON a.source = p.source AND a.reference = p.reference
+        WHERE p.source = ?
+        QUALIFY row_number() OVER (PARTITION BY p.url ORDER BY p.fetched_at DESC) = 1
+        ORDER BY p.url
+        """,
+        [source],
+    ).fetchall()
+    return [{"url": url, "content_hash": content_hash, "html": decompress_page(body), "discovery_hash": dh}
+            for url, content_hash, body, dh in rows]
+
+
+def record_parse_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[tuple[str, str, bool, str | None]]) -> None:
+    """Store whether each archived page (url, content_hash) parsed on the latest re-parse."""
+    if not outcomes:
+        return
+    frame = pd.DataFrame(outcomes, columns=["url", "content_hash", "parse_ok", "parse_error"])
+    con.register("outcomes", frame)
+    con.execute(
+        """UPDATE raw_pages SET parse_ok = o.parse_ok, parse_error = o.parse_error
+           FROM outcomes o WHERE raw_pages.url = o.url AND raw_pages.content_hash = o.content_hash"""
+    )
+    con.unregister("outcomes")

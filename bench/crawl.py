@@ -1,0 +1,73 @@
+"""Crawl throughput: the real `cijobs crawl` against a generated 1,000-advert mirror on 127.0.0.1.
+
+Prints adverts/second and peak memory of the crawl process, and, on the same pages, a naive
+baseline: one-at-a-time urllib fetches plus the same parser, with no warehouse at all.
+
+    .venv/bin/python bench/crawl.py [--adverts 1000]
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cijobs.sample_site import SampleBoard, SampleSiteServer  # noqa: E402
+from crawler.parsers.nhsjobs import parse_advert  # noqa: E402
+
+
+def mirror_board(size: int) -> SampleBoard:
+    """``size`` adverts cloned from the sample board under fresh references, all matching 'digital'."""
+    templates = SampleBoard.default().adverts
+    adverts = []
+    for number in range(size):
+        advert = copy.deepcopy(templates[number % len(templates)])
+        advert["reference"] = f"B{number % 10000:04d}-26-{number:06d}"
+        advert["job_summary"] = [*advert["job_summary"], "Part of our digital programme."]
+        adverts.append(advert)
+    return SampleBoard(adverts)
+
+
+def crawl_with_cijobs(site, db: Path) -> tuple[float, float]:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "cijobs.cli", "crawl", "nhsjobs", "--base-url", site.url, "--delay", "0",
+                    "--keyword", "digital", "--db", str(db)], cwd=ROOT, check=True, capture_output=True)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, peak_mb
+
+
+def crawl_naively(site, board: SampleBoard) -> float:
+    started = time.perf_counter()
+    for advert in board.adverts:
+        url = f"{site.url}/candidate/jobadvert/{advert['reference']}"
+        with urllib.request.urlopen(url) as response:
+            parse_advert(response.read().decode("utf-8"), url)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--adverts", type=int, default=1000)
+    args = parser.parse_args()
+    board = mirror_board(args.adverts)
+    with SampleSiteServer(board) as site, tempfile.TemporaryDirectory() as scratch:
+        seconds, peak_mb = crawl_with_cijobs(site, Path(scratch) / "bench.duckdb")
+        naive = crawl_naively(site, board)
+    print(f"cijobs crawl (discovery, fetch, scrub, parse, extract, stage, load), {args.adverts} adverts: "
+          f"{seconds:.1f}s = {args.adverts / seconds:.0f} adverts/s, peak memory {peak_mb:.0f} MB")
+    print(f"naive baseline (sequential urllib + parse only, nothing stored): {naive:.1f}s = "
+          f"{args.adverts / naive:.0f} adverts/s")
+    print(f"ratio cijobs/naive throughput: {naive / seconds:.2f}")
+
+
+if __name__ == "__main__":
+    main()
