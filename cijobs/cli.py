@@ -82,6 +82,14 @@ def build_parser() -> Parser:
     profile.add_argument("file", help="advert file, or - for standard input")
     profile.add_argument("--json", action="store_true", help="JSON instead of a table")
 
+    evaluate = sub.add_parser("eval", help="score the matcher on labelled requirement lines")
+    evaluate.add_argument("--gold", type=Path, default=None,
+                          help="labelled lines, JSON lines with text and competencies "
+                               "(default tests/data/requirements_gold.jsonl)")
+    evaluate.add_argument("--json", action="store_true", help="the figures as JSON instead of a report")
+    evaluate.add_argument("--record", type=Path, metavar="FILE",
+                          help="also write the figures to FILE (the regression test compares against it)")
+
     classify = sub.add_parser("classify", help="requirement lines on stdin -> one JSON object per line on stdout")
     classify.add_argument("--top", type=int, default=None, metavar="K", help="at most K competencies per line")
     return parser

@@ -45,6 +45,27 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from matching.evaluate import DEFAULT_GOLD, evaluate, load_gold, report
+    from matching.framework import load_framework
+    from matching.matcher import Matcher
+
+    gold_path = args.gold or DEFAULT_GOLD
+    if not gold_path.is_file():
+        raise UserError(f"{gold_path}: no labelled lines here (pass --gold FILE)")
+    try:
+        gold = load_gold(gold_path)
+        framework = load_framework()
+        evaluation = evaluate(Matcher(framework), gold)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UserError(str(exc)) from exc
+    figures = evaluation.as_dict()
+    if args.record:
+        args.record.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(figures, indent=2) if args.json else report(evaluation, framework))
+    return 0
+
+
 def cmd_match(args: argparse.Namespace) -> int:
     from cijobs.matching_job import match_warehouse
 

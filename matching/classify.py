@@ -8,9 +8,15 @@ from typing import TextIO
 
 from matching.extract import is_boilerplate
 from matching.framework import load_framework
-from matching.matcher import Matcher, load_config
+from matching.matcher import CompetencyMatch, Matcher, load_config
 
 CHUNK_LINES = 1000
+
+
+def classify_lines(matcher: Matcher, lines: list[str]) -> list[list[CompetencyMatch]]:
+    """The matcher's answer per line, with boilerplate lines answered by nothing."""
+    matchable = [not is_boilerplate(line) for line in lines]
+    return matcher.match_lines([line if ok else "" for line, ok in zip(lines, matchable)])
 
 
 def classify_stream(lines: TextIO, out: TextIO, top_k: int | None = None) -> int:
@@ -22,8 +28,7 @@ def classify_stream(lines: TextIO, out: TextIO, top_k: int | None = None) -> int
     count = 0
     iterator = iter(lines)
     while chunk := [line.rstrip("\r\n") for line in itertools.islice(iterator, CHUNK_LINES)]:
-        matchable = [not is_boilerplate(line) for line in chunk]
-        results = matcher.match_lines([line if ok else "" for line, ok in zip(chunk, matchable)])
+        results = classify_lines(matcher, chunk)
         for line, found in zip(chunk, results):
             record = {
                 "text": line,

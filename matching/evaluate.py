@@ -1,0 +1,133 @@
+"""Scoring the matcher against labelled requirement lines (``tests/data/requirements_gold.jsonl``).
+
+Micro precision, recall and F1 at competency level and at domain level (a line's domains are
+those of its competencies), a per-domain table, and the most frequent false positives and
+false negatives with an example line each. Lines run through the same path as production
+(boilerplate filter, then the matcher), and the gold file's ``note`` field is never read.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from matching.classify import classify_lines
+from matching.matcher import Matcher
+
+DEFAULT_GOLD = Path("tests/data/requirements_gold.jsonl")
+
+
+@dataclass
+class Scores:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, gold: set[str], predicted: set[str]) -> None:
+        self.tp += len(gold & predicted)
+        self.fp += len(predicted - gold)
+        self.fn += len(gold - predicted)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict:
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+
+
+@dataclass
+class Evaluation:
+    lines: int
+    competency: Scores
+    domain: Scores
+    per_domain: dict[str, Scores]
+    empty_lines: int
+    empty_correct: int
+    false_positives: Counter = field(default_factory=Counter)
+    false_negatives: Counter = field(default_factory=Counter)
+    examples: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"lines": self.lines, "competency": self.competency.as_dict(), "domain": self.domain.as_dict(),
+                "empty_lines": self.empty_lines, "empty_lines_left_empty": self.empty_correct,
+                "per_domain": {d: s.as_dict() for d, s in sorted(self.per_domain.items(), key=lambda i: int(i[0]))}}
+
+
+def load_gold(path: Path | str) -> list[dict]:
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+            if not isinstance(record.get("text"), str) or not isinstance(record.get("competencies"), list):
+                raise ValueError(f"{path}:{number}: needs 'text' (string) and 'competencies' (list of ids)")
+            rows.append({"id": record.get("id", str(number)), "text": record["text"],
+                         "competencies": [str(c) for c in record["competencies"]]})
+    return rows
+
+
+def evaluate(matcher: Matcher, gold: list[dict]) -> Evaluation:
+    unknown = {c for row in gold for c in row["competencies"]} - {c.id for c in matcher.framework.competencies}
+    if unknown:
+        raise ValueError(f"gold labels use ids the framework does not have: {', '.join(sorted(unknown))}")
+    results = classify_lines(matcher, [row["text"] for row in gold])
+    domain_of = {c.id: c.domain_id for c in matcher.framework.competencies}
+    result = Evaluation(len(gold), Scores(), Scores(), defaultdict(Scores), 0, 0)
+    for row, found in zip(gold, results):
+        gold_ids, predicted = set(row["competencies"]), {m.competency_id for m in found}
+        result.competency.add(gold_ids, predicted)
+        gold_domains, predicted_domains = {domain_of[c] for c in gold_ids}, {domain_of[c] for c in predicted}
+        result.domain.add(gold_domains, predicted_domains)
+        for domain in gold_domains | predicted_domains:
+            result.per_domain[domain].add(gold_domains & {domain}, predicted_domains & {domain})
+        if not gold_ids:
+            result.empty_lines += 1
+            result.empty_correct += not predicted
+        for competency in predicted - gold_ids:
+            result.false_positives[competency] += 1
+            result.examples.setdefault(("fp", competency), row["text"])
+        for competency in gold_ids - predicted:
+            result.false_negatives[competency] += 1
+            result.examples.setdefault(("fn", competency), row["text"])
+    return result
+
+
+def report(evaluation: Evaluation, framework, worst: int = 8) -> str:
+    c, d = evaluation.competency, evaluation.domain
+    lines = [
+        f"{evaluation.lines} labelled lines; {evaluation.empty_lines} labelled as matching nothing, "
+        f"{evaluation.empty_correct} of them left unmatched",
+        f"competency level: precision {c.precision:.3f}  recall {c.recall:.3f}  F1 {c.f1:.3f}  "
+        f"(tp {c.tp}, fp {c.fp}, fn {c.fn})",
+        f"domain level:     precision {d.precision:.3f}  recall {d.recall:.3f}  F1 {d.f1:.3f}  "
+        f"(tp {d.tp}, fp {d.fp}, fn {d.fn})",
+        "",
+        "per domain (line level)      precision  recall     F1  support",
+    ]
+    for domain in framework.domains:
+        s = evaluation.per_domain.get(domain.id, Scores())
+        lines.append(f"  {domain.id} {domain.title[:24]:<24} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f} "
+                     f"{s.tp + s.fn:8d}")
+    for kind, counter, label in (("fp", evaluation.false_positives, "false positives"),
+                                 ("fn", evaluation.false_negatives, "false negatives")):
+        lines += ["", f"most frequent {label}:"]
+        for competency, count in counter.most_common(worst):
+            lines.append(f"  {competency:<7} x{count:<3} {framework.competency(competency).statement[:50]}...")
+            lines.append(f"          e.g. {evaluation.examples[(kind, competency)][:100]}")
+    return "\n".join(lines)
