@@ -74,9 +74,13 @@ def build_parser() -> Parser:
     status = sub.add_parser("status", help="recent crawl runs and what the warehouse holds")
     _add_db(status)
 
-    framework = sub.add_parser("framework", help="show or validate the competency framework")
-    framework.add_argument("action", choices=["show", "validate"])
-    framework.add_argument("--file", type=Path, help="a framework YAML file (default: the bundled FCI one)")
+    framework = sub.add_parser("framework", help="show, validate or import the competency framework")
+    framework.add_argument("action", choices=["show", "validate", "import"],
+                           help="import FILE: official statements (CSV id,domain,subdomain,statement or YAML) "
+                                "replace the reconstructed ones in the warehouse, ids kept")
+    framework.add_argument("path", nargs="?", type=Path, help="the file to import (import only)")
+    framework.add_argument("--file", type=Path, help="show/validate this framework YAML (default: the bundled one)")
+    _add_db(framework)
 
     profile = sub.add_parser("profile", help="competency profile of one advert (text or saved HTML page)")
     profile.add_argument("file", help="advert file, or - for standard input")

@@ -136,10 +136,36 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_framework(args: argparse.Namespace) -> int:
+    import warehouse
+    from matching.framework import validate_framework
+    from matching.framework_import import import_framework
+
+    if args.path is None:
+        raise UserError("framework import needs a FILE (CSV id,domain,subdomain,statement or the project's YAML)", 2)
+    if not args.path.is_file():
+        raise UserError(f"{args.path}: no such file")
+    framework, official, unknown = import_framework(args.path)
+    problems = [p for p in validate_framework(framework, expected=None) if "no keywords" not in p]
+    if problems:
+        raise UserError(f"{args.path}: {len(problems)} problem(s), first: {problems[0]}")
+    con = warehouse.open_warehouse(_db(args))
+    try:
+        warehouse.store_framework(con, framework)
+    finally:
+        con.close()
+    print(f"{framework.name} [{framework.version}] is now the current framework: {official} statements imported "
+          "as official" + (f"; ids not in the bundled framework ignored: {', '.join(unknown)}" if unknown else ""))
+    print("run `cijobs match` to map requirements onto it (matches of earlier versions are kept)")
+    return 0
+
+
 def cmd_framework(args: argparse.Namespace) -> int:
     from matching.framework import load_framework, validate_framework
 
-    framework = load_framework(args.file)
+    if args.action == "import":
+        return _import_framework(args)
+    framework = load_framework(args.file or args.path)
     if args.action == "validate":
         problems = validate_framework(framework)
         for problem in problems:

@@ -38,10 +38,11 @@ def matches_frame(requirement_ids: list[int], results) -> pd.DataFrame:
 
 def match_warehouse(db_path: Path, *, rematch: bool = False, framework: Framework | None = None) -> MatchSummary:
     started = time.monotonic()
-    framework = framework or load_framework()
-    matcher = Matcher(framework)
     con = warehouse.open_warehouse(db_path, create=False)
     try:
+        # An imported framework (official text) stays current until another is imported.
+        framework = framework or warehouse.load_current_framework(con) or load_framework()
+        matcher = Matcher(framework)
         warehouse.store_framework(con, framework)
         pending = warehouse.pending_requirements(con, framework.version, matcher.version, rematch=rematch)
         total, matched, stored = len(pending), 0, 0

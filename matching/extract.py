@@ -33,8 +33,8 @@ def is_boilerplate(line: str) -> bool:
     return bool(_BOILERPLATE.search(line))
 
 
-def split_lines(prose: str | None) -> list[str]:
-    """Bullet- or sentence-sized lines from a block of prose."""
+def split_lines(prose: str | None, min_chars: int = MIN_LINE_CHARS) -> list[str]:
+    """Bullet- or sentence-sized lines from a block of prose (shorter than ``min_chars`` dropped)."""
     if not prose:
         return []
     lines = []
@@ -42,7 +42,7 @@ def split_lines(prose: str | None) -> list[str]:
         paragraph = _BULLET.sub("", paragraph).strip()
         for sentence in _SENTENCE_BREAK.split(paragraph):
             sentence = squash_whitespace(sentence).rstrip(";")
-            if MIN_LINE_CHARS <= len(sentence) <= MAX_LINE_CHARS:
+            if min_chars <= len(sentence) <= MAX_LINE_CHARS:
                 lines.append(sentence)
     return lines
 

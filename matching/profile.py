@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import lxml.html
 
-from matching.extract import extract_requirements, is_boilerplate, split_lines
+from matching.extract import MIN_LINE_CHARS, extract_requirements, is_boilerplate, split_lines
 from matching.matcher import Matcher
 
 _LEVEL_HEADING = re.compile(r"^\s*(essential|desirable)(\s+criteria)?\s*:?\s*$", re.I)
@@ -37,7 +37,8 @@ def requirements_from_text(text: str) -> list[dict]:
         if heading:
             level = heading.group(1).lower()
             continue
-        for line in split_lines(raw_line):
+        # Under an Essential/Desirable heading a criterion can be one word ("PRINCE2", "SQL").
+        for line in split_lines(raw_line, min_chars=2 if level else MIN_LINE_CHARS):
             if not is_boilerplate(line):
                 rows.append({"section": "person_specification" if level else "text", "category": None,
                              "level": level, "text": line})

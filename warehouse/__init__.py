@@ -15,15 +15,14 @@ from warehouse.adverts import (
 )
 from warehouse.connection import default_path, open_read_only, open_warehouse, transaction
 from warehouse.errors import WarehouseError
-from warehouse.framework_store import current_framework_version, store_framework
+from warehouse.framework_store import current_framework_version, load_current_framework, store_framework
 from warehouse.matches import pending_requirements, store_matches
 from warehouse.runs import finish_run, mark_interrupted_runs, recent_runs, register_source, start_run
 
 __all__ = [
     "Listing", "LoadCounts", "WarehouseError", "archive_pages", "compress_page", "current_framework_version",
     "decompress_page", "default_path", "finish_run", "known_listings", "latest_raw_pages", "load_adverts",
-    "mark_interrupted_runs",
-    "open_read_only", "record_parse_outcomes",
-    "open_warehouse", "pending_requirements", "recent_runs", "register_source", "start_run",
+    "load_current_framework", "mark_interrupted_runs", "open_read_only", "open_warehouse",
+    "pending_requirements", "recent_runs", "record_parse_outcomes", "register_source", "start_run",
     "store_framework", "store_matches", "transaction",
 ]
