@@ -10,6 +10,7 @@ import duckdb
 
 from warehouse.errors import WarehouseError
 from warehouse.migrations import migrate, pending_migrations
+from warehouse.reference_data import refresh_reference_data
 
 DEFAULT_PATH = Path("data/cijobs.duckdb")
 
@@ -43,6 +44,7 @@ def open_warehouse(path: Path | str | None = None, *, create: bool = True) -> du
     con = _open(path, read_only=False)
     try:
         migrate(con)
+        refresh_reference_data(con)
     except duckdb.Error as exc:
         con.close()
         raise WarehouseError(f"{path}: cannot upgrade the warehouse schema ({exc})") from exc

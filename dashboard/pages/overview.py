@@ -1,74 +1,134 @@
-"""Overview: how many adverts, and the share of informatics adverts that need each domain."""
+"""Overview: headline figures, demand per domain (essential and desirable apart), monthly trends."""
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import plotly.express as px
-from dash import dcc, html
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html
 
+from dashboard.components import (
+    DESIRABLE_COLOUR,
+    DOMAIN_COLOURS,
+    ESSENTIAL_COLOUR,
+    FIGURE_MARGIN,
+    csv_payload,
+    download_button,
+)
 from dashboard.context import warehouse_path
 from dashboard.data import query
+from dashboard.filters import advert_filter, describe
 
 dash.register_page(__name__, path="/", name="Overview", title="cijobs - overview")
 
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-DOMAIN_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
-PROVENANCE_NOTE = (
-    "Competency statements come from cijobs' reconstruction of the FCI Core Competency Framework "
-    "(Davies et al., BMJ Health Care Inform 2021): 22 of 111 statements were seen in a public source, "
-    "89 are reconstructed and are not the official wording."
-)
+
+def layout(**_query):
+    return html.Div([
+        html.H2("Demand for clinical informatics competencies"),
+        html.P(id="overview-scope", className="text-muted"),
+        html.Div(id="headline"),
+        dbc.Row([
+            dbc.Col([
+                html.H4(["Demand per domain", download_button("domain-demand-download")]),
+                dcc.Graph(id="domain-demand-chart"),
+                html.Div(id="domain-demand-table-holder"),
+            ], lg=6),
+            dbc.Col([
+                html.H4(["Monthly trend", download_button("trend-download")]),
+                dbc.RadioItems(id="trend-measure", value="new", inline=True, options=[
+                    {"label": "new adverts (posted in the month)", "value": "new"},
+                    {"label": "stock (adverts open in the month)", "value": "stock"}]),
+                dcc.Graph(id="domain-trend-chart"),
+            ], lg=6),
+        ]),
+        dbc.Alert(id="provenance-note", color="secondary", className="mt-3"),
+    ])
+
+
+def provenance_text(framework: dict) -> str:
+    if not framework.get("version"):
+        return "No framework loaded yet: run `cijobs match`."
+    text = (f"Competencies: {framework['name']} [{framework['version']}], {framework['competencies']} statements: "
+            f"{framework['seen']} seen in a public source, {framework['inferred']} reconstructed by cijobs "
+            f"(not the official wording)")
+    if framework["official"]:
+        text += f", {framework['official']} official (imported)"
+    return text + f". Matcher {framework['matcher_version']}. Demand counts each advert once; re-posts are left out."
 
 
 def _headline(figures: dict) -> dbc.Row:
-    cards = [
-        ("Adverts", f"{figures['adverts']:,}"),
-        ("Informatics adverts", f"{figures['informatics_adverts']:,}"),
-        ("Employers", f"{figures['employers']:,}"),
-        ("Posted", f"{figures['first_posted'] or '-'} to {figures['last_posted'] or '-'}"),
-        ("Last refresh", f"{figures['last_refresh']:%Y-%m-%d %H:%M} ({figures['last_refresh_status']})"
-         if figures["last_refresh"] else "never"),
-    ]
-    return dbc.Row([dbc.Col(dbc.Card(dbc.CardBody([html.Small(label), html.H4(value, className="mb-0")])))
-                    for label, value in cards], className="g-2 mb-3", id="headline")
+    refresh = (f"{figures['last_refresh']:%Y-%m-%d %H:%M} ({figures['last_refresh_status']})"
+               if figures["last_refresh"] else "never")
+    cards = [("Adverts", f"{figures['adverts']:,}"), ("Open now", f"{figures['open_adverts']:,}"),
+             ("Employers", f"{figures['employers']:,}"),
+             ("Posted", f"{figures['first_posted'] or '-'} to {figures['last_posted'] or '-'}"),
+             ("Last refresh", refresh)]
+    return dbc.Row([dbc.Col(dbc.Card(dbc.CardBody([html.Small(label), html.H5(value, className="mb-0")])))
+                    for label, value in cards], className="g-2 mb-3")
 
 
-def _demand_table(demand) -> html.Table:
-    header = html.Thead(html.Tr([html.Th("Domain"), html.Th("Informatics adverts needing it"),
-                                 html.Th("of which essential"), html.Th("Share")]))
+def _demand_table(demand) -> dbc.Table:
+    header = html.Thead(html.Tr([html.Th("Domain"), html.Th("Adverts needing it"), html.Th("as essential"),
+                                 html.Th("desirable only"), html.Th("Share")]))
     rows = [
         html.Tr([html.Td(f"{r.domain_id}. {r.domain_title}", className="domain-name"),
                  html.Td(str(r.adverts_needing), className="domain-count"),
-                 html.Td(str(r.adverts_needing_essential)),
-                 html.Td(f"{r.share:.0%}")], id=f"domain-row-{r.domain_id}")
+                 html.Td(str(r.essential)), html.Td(str(r.desirable_only)),
+                 html.Td(f"{r.share:.0%}", className="domain-share")], id=f"domain-row-{r.domain_id}")
         for r in demand.itertuples()
     ]
     return dbc.Table([header, html.Tbody(rows)], id="domain-demand-table", bordered=False, hover=True, size="sm")
 
 
-def layout(**_query):
-    db = warehouse_path()
-    figures = query("headline_figures", db)
-    demand = query("domain_demand", db)
-    monthly = query("monthly_domain_demand", db)
-    demand["label"] = demand["domain_id"] + ". " + demand["domain_title"]
-    bar = px.bar(demand, x="share", y="label", orientation="h", color="label",
-                 color_discrete_sequence=DOMAIN_COLOURS, text=demand["share"].map("{:.0%}".format),
-                 labels={"share": "Share of informatics adverts needing the domain", "label": ""})
-    bar.update_layout(showlegend=False, xaxis_tickformat=".0%", yaxis={"autorange": "reversed"},
-                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
-    monthly["label"] = monthly["domain_id"] + ". " + monthly["domain_title"]
-    trend = px.line(monthly, x="month", y="share", color="label", color_discrete_sequence=DOMAIN_COLOURS,
-                    markers=True, labels={"month": "Month posted", "share": "Share of informatics adverts",
-                                          "label": "Domain"})
-    trend.update_layout(yaxis_tickformat=".0%", margin={"l": 10, "r": 10, "t": 30, "b": 10})
-    return html.Div([
-        html.H2("Demand for clinical informatics competencies"),
-        _headline(figures),
-        dbc.Row([
-            dbc.Col([html.H4("Demand per domain"), dcc.Graph(figure=bar, id="domain-demand-chart"),
-                     _demand_table(demand)], lg=6),
-            dbc.Col([html.H4("Monthly trend"), dcc.Graph(figure=trend, id="domain-trend-chart")], lg=6),
-        ]),
-        dbc.Alert(PROVENANCE_NOTE, color="secondary", className="mt-3", id="provenance-note"),
+def _demand_chart(demand) -> go.Figure:
+    labels = demand["domain_id"] + ". " + demand["domain_title"]
+    figure = go.Figure([
+        go.Bar(name="essential", y=labels, x=demand["share_essential"], orientation="h", marker_color=ESSENTIAL_COLOUR),
+        go.Bar(name="desirable only", y=labels, x=demand["share"] - demand["share_essential"], orientation="h",
+               marker_color=DESIRABLE_COLOUR),
     ])
+    figure.update_layout(barmode="stack", xaxis_tickformat=".0%", yaxis={"autorange": "reversed"},
+                         xaxis_title="Share of adverts needing the domain", margin=FIGURE_MARGIN,
+                         legend={"orientation": "h", "y": 1.1})
+    return figure
+
+
+def _trend_chart(monthly) -> go.Figure:
+    figure = go.Figure()
+    for index, (domain_id, rows) in enumerate(monthly.groupby("domain_id", sort=False)):
+        figure.add_scatter(x=rows["month"], y=rows["share"], mode="lines+markers",
+                           name=f"{domain_id}. {rows['domain_title'].iloc[0]}",
+                           line={"color": DOMAIN_COLOURS[index % len(DOMAIN_COLOURS)]},
+                           customdata=rows["adverts"], hovertemplate="%{y:.0%} of %{customdata} adverts")
+    figure.update_layout(yaxis_tickformat=".0%", yaxis_title="Share of adverts needing the domain",
+                         xaxis_title="Month", margin=FIGURE_MARGIN, legend={"orientation": "h", "y": -0.25})
+    return figure
+
+
+@callback(
+    Output("overview-scope", "children"), Output("headline", "children"), Output("domain-demand-chart", "figure"),
+    Output("domain-demand-table-holder", "children"), Output("provenance-note", "children"),
+    Input("filters", "data"),
+)
+def show_overview(filters):
+    db, flt = warehouse_path(), advert_filter(filters)
+    demand = query("domain_demand", db, flt)
+    return (f"Showing {describe(flt)}.", _headline(query("headline", db, flt)), _demand_chart(demand),
+            _demand_table(demand), provenance_text(query("framework_overview", db)))
+
+
+@callback(Output("domain-trend-chart", "figure"), Input("filters", "data"), Input("trend-measure", "value"))
+def show_trend(filters, measure):
+    return _trend_chart(query("monthly_domain_demand", warehouse_path(), advert_filter(filters), measure))
+
+
+@callback(Output("domain-demand-download", "data"), Input("domain-demand-download-button", "n_clicks"),
+          State("filters", "data"), prevent_initial_call=True)
+def download_demand(_clicks, filters):
+    return csv_payload(query("domain_demand", warehouse_path(), advert_filter(filters)), "domain-demand.csv")
+
+
+@callback(Output("trend-download", "data"), Input("trend-download-button", "n_clicks"),
+          State("filters", "data"), State("trend-measure", "value"), prevent_initial_call=True)
+def download_trend(_clicks, filters, measure):
+    frame = query("monthly_domain_demand", warehouse_path(), advert_filter(filters), measure)
+    return csv_payload(frame, f"domain-trend-{measure}.csv")

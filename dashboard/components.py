@@ -1,0 +1,45 @@
+"""Pieces every page uses: colours, figure defaults, CSV download buttons, tables of plain text."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+DOMAIN_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+ESSENTIAL_COLOUR, DESIRABLE_COLOUR = "#0072B2", "#56B4E9"
+FIGURE_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+
+
+def download_button(download_id: str, label: str = "Download CSV") -> html.Span:
+    """A button and its dcc.Download; the page's callback fills it with exactly the data shown."""
+    return html.Span([
+        dbc.Button(label, id=f"{download_id}-button", size="sm", color="secondary", outline=True, className="ms-2"),
+        dcc.Download(id=download_id),
+    ])
+
+
+def csv_payload(frame: pd.DataFrame, filename: str) -> dict:
+    return dcc.send_data_frame(frame.to_csv, filename, index=False)
+
+
+def text_table(frame: pd.DataFrame, columns: dict[str, str], table_id: str, link_column: str | None = None,
+               link_text_column: str | None = None) -> dbc.Table:
+    """A plain HTML table: every cell is text (markup in an advert shows as text, never runs)."""
+    header = html.Thead(html.Tr([html.Th(label) for label in columns.values()]))
+    rows = []
+    for record in frame.to_dict("records"):
+        cells = []
+        for column in columns:
+            value = record.get(column)
+            text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+            if column == link_text_column and link_column and record.get(link_column):
+                cells.append(html.Td(html.A(text, href=record[link_column], target="_blank", rel="noopener")))
+            else:
+                cells.append(html.Td(text))
+        rows.append(html.Tr(cells))
+    return dbc.Table([header, html.Tbody(rows)], id=table_id, size="sm", hover=True, responsive=True)
+
+
+def percent(value: float) -> str:
+    return f"{value:.0%}"

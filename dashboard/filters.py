@@ -1,0 +1,75 @@
+"""The filter bar shared by every page, and turning its state into a warehouse AdvertFilter."""
+from __future__ import annotations
+
+from datetime import date
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc
+
+from warehouse.filters import AdvertFilter
+
+MULTI_FILTERS = (("region", "Region"), ("band", "Band"), ("role_family", "Role family"), ("employer", "Employer"),
+                 ("source", "Source"))
+
+
+def filter_bar(options: dict) -> dbc.Card:
+    first, last = options.get("date_range") or (None, None)
+    dropdowns = [
+        dbc.Col(dcc.Dropdown(id=f"filter-{name}", options=options.get(name, []), multi=True, placeholder=label),
+                md=2)
+        for name, label in MULTI_FILTERS
+    ]
+    return dbc.Card(dbc.CardBody(dbc.Row([
+        dbc.Col(dcc.DatePickerRange(id="filter-dates", start_date=first, end_date=last, min_date_allowed=first,
+                                    max_date_allowed=last, display_format="YYYY-MM-DD",
+                                    start_date_placeholder_text="posted from", end_date_placeholder_text="to"),
+                md=3),
+        *dropdowns,
+        dbc.Col([
+            dbc.RadioItems(id="filter-level", value="any", inline=True,
+                           options=[{"label": "any", "value": "any"}, {"label": "essential", "value": "essential"},
+                                    {"label": "desirable", "value": "desirable"}]),
+            dbc.Switch(id="filter-informatics", value=True, label="informatics adverts only"),
+        ], md=12, lg=4),
+    ], className="g-2")), className="mb-3", id="filter-bar")
+
+
+@callback(
+    Output("filters", "data"),
+    Input("filter-dates", "start_date"), Input("filter-dates", "end_date"),
+    *[Input(f"filter-{name}", "value") for name, _ in MULTI_FILTERS],
+    Input("filter-level", "value"), Input("filter-informatics", "value"),
+)
+def store_filters(start, end, regions, bands, families, employers, sources, level, informatics):
+    return {"date_from": start, "date_to": end, "regions": regions or [], "bands": bands or [],
+            "role_families": families or [], "employers": employers or [], "sources": sources or [],
+            "level": level or "any", "informatics_only": bool(informatics)}
+
+
+def _date(value) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def advert_filter(data: dict | None) -> AdvertFilter:
+    """The AdvertFilter for the stored filter state (defaults when nothing is chosen yet)."""
+    data = data or {}
+    return AdvertFilter(
+        date_from=_date(data.get("date_from")), date_to=_date(data.get("date_to")),
+        regions=tuple(data.get("regions") or ()), bands=tuple(data.get("bands") or ()),
+        role_families=tuple(data.get("role_families") or ()), employers=tuple(data.get("employers") or ()),
+        sources=tuple(data.get("sources") or ()), informatics_only=data.get("informatics_only", True),
+        level=data.get("level") or "any",
+    )
+
+
+def describe(flt: AdvertFilter) -> str:
+    parts = ["informatics adverts" if flt.informatics_only else "all adverts"]
+    if flt.date_from or flt.date_to:
+        parts.append(f"posted {flt.date_from or '…'} to {flt.date_to or '…'}")
+    for label, values in (("region", flt.regions), ("band", flt.bands), ("role family", flt.role_families),
+                          ("employer", flt.employers), ("source", flt.sources)):
+        if values:
+            parts.append(f"{label}: {', '.join(values)}")
+    if flt.level != "any":
+        parts.append(f"{flt.level} criteria only")
+    return "; ".join(parts)

@@ -1,0 +1,274 @@
+"""Demand queries behind the dashboard: every function takes an AdvertFilter and returns a DataFrame.
+
+Demand counts adverts, not lines: an advert needs a competency when at least one of its
+requirement lines (of the chosen level) matched it; subdomains and domains follow from
+competencies. Re-posts are left out, so a job advertised twice counts once.
+"""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from warehouse.filters import AdvertFilter
+
+
+def _needs(flt: AdvertFilter) -> tuple[str, list]:
+    """CTEs: ``chosen`` (filtered adverts) and ``needs`` (advert x competency it needs, essential flag)."""
+    where, params = flt.where("f")
+    sql = f"""
+        chosen AS (SELECT f.* FROM advert_facts f WHERE {where}),
+        needs AS (
+            SELECT m.advert_id, m.competency_id, m.subdomain_id, m.domain_id,
+                   bool_or(coalesce(m.level = 'essential', false)) AS essential
+            FROM current_matches m
+            WHERE m.advert_id IN (SELECT advert_id FROM chosen) AND {flt.level_condition('m.level')}
+            GROUP BY ALL
+        )"""
+    return sql, params
+
+
+def headline(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> dict:
+    where, params = flt.where("f")
+    adverts, employers, first, last, open_now = con.execute(
+        f"""SELECT count(*), count(DISTINCT employer), min(date_posted), max(date_posted),
+                   count(*) FILTER (WHERE status = 'open')
+            FROM advert_facts f WHERE {where}""", params).fetchone()
+    last_run = con.execute(
+        "SELECT finished_at, status FROM crawl_runs WHERE finished_at IS NOT NULL ORDER BY run_id DESC LIMIT 1"
+    ).fetchone()
+    return {"adverts": adverts, "employers": employers, "first_posted": first, "last_posted": last,
+            "open_adverts": open_now, "last_refresh": last_run[0] if last_run else None,
+            "last_refresh_status": last_run[1] if last_run else None}
+
+
+def domain_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> pd.DataFrame:
+    """Per domain: adverts needing it, of which essentially / only as desirable, and the share of all chosen."""
+    needs, params = _needs(flt)
+    return con.execute(
+        f"""
+        WITH {needs},
+        per_domain AS (SELECT advert_id, domain_id, bool_or(essential) AS essential FROM needs GROUP BY ALL),
+        total AS (SELECT count(*) AS n FROM chosen)
+        SELECT d.domain_id, d.title AS domain_title, total.n AS adverts,
+               count(p.advert_id) AS adverts_needing,
+               count(p.advert_id) FILTER (WHERE p.essential) AS essential,
+               count(p.advert_id) FILTER (WHERE NOT p.essential) AS desirable_only,
+               coalesce(count(p.advert_id) / nullif(total.n, 0), 0) AS share,
+               coalesce(count(p.advert_id) FILTER (WHERE p.essential) / nullif(total.n, 0), 0) AS share_essential
+        FROM domains d
+        JOIN framework_versions fv ON fv.version = d.framework_version AND fv.is_current
+        CROSS JOIN total
+        LEFT JOIN per_domain p ON p.domain_id = d.domain_id
+        GROUP BY d.domain_id, d.title, total.n
+        ORDER BY CAST(d.domain_id AS INTEGER)
+        """, params).df()
+
+
+def monthly_domain_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, measure: str = "new") -> pd.DataFrame:
+    """Per month and domain: share of adverts needing the domain among adverts *posted* in the month
+    (``new``) or *open* during the month (``stock``)."""
+    if measure not in ("new", "stock"):
+        raise ValueError("measure must be 'new' or 'stock'")
+    needs, params = _needs(flt)
+    if measure == "new":
+        in_month = "date_trunc('month', c.date_posted) = m.month"
+    else:
+        in_month = ("c.date_posted < m.month + INTERVAL 1 MONTH AND "
+                    "coalesce(c.closed_at, c.closing_date, CAST(c.last_seen AS DATE)) >= m.month")
+    return con.execute(
+        f"""
+        WITH {needs},
+        bounds AS (SELECT date_trunc('month', min(date_posted)) AS first,
+                          date_trunc('month', max(coalesce(closing_date, date_posted))) AS last FROM chosen),
+        months AS (SELECT CAST(unnest(generate_series(first, last, INTERVAL 1 MONTH)) AS DATE) AS month FROM bounds),
+        per_domain AS (SELECT advert_id, domain_id FROM needs GROUP BY ALL),
+        in_month AS (SELECT m.month, c.advert_id FROM months m JOIN chosen c ON {in_month}),
+        totals AS (SELECT month, count(*) AS adverts FROM in_month GROUP BY month),
+        domains_now AS (SELECT d.domain_id, d.title FROM domains d
+                        JOIN framework_versions fv ON fv.version = d.framework_version AND fv.is_current)
+        SELECT t.month, dn.domain_id, dn.title AS domain_title, t.adverts,
+               count(p.advert_id) AS adverts_needing, count(p.advert_id) / t.adverts AS share
+        FROM totals t CROSS JOIN domains_now dn
+        LEFT JOIN in_month i ON i.month = t.month
+        LEFT JOIN per_domain p ON p.advert_id = i.advert_id AND p.domain_id = dn.domain_id
+        GROUP BY t.month, dn.domain_id, dn.title, t.adverts
+        ORDER BY t.month, CAST(dn.domain_id AS INTEGER)
+        """, params).df()
+
+
+def subdomain_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, domain_id: str) -> pd.DataFrame:
+    needs, params = _needs(flt)
+    return con.execute(
+        f"""
+        WITH {needs}, total AS (SELECT count(*) AS n FROM chosen)
+        SELECT s.subdomain_id, s.title AS subdomain_title, count(DISTINCT n.advert_id) AS adverts_needing,
+               coalesce(count(DISTINCT n.advert_id) / nullif(any_value(total.n), 0), 0) AS share
+        FROM subdomains s
+        JOIN framework_versions fv ON fv.version = s.framework_version AND fv.is_current
+        CROSS JOIN total
+        LEFT JOIN needs n ON n.subdomain_id = s.subdomain_id
+        WHERE s.domain_id = ?
+        GROUP BY s.subdomain_id, s.title
+        ORDER BY adverts_needing DESC, s.subdomain_id
+        """, [*params, domain_id]).df()
+
+
+def competency_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, domain_id: str | None = None,
+                      examples: bool = True) -> pd.DataFrame:
+    """Per competency (of one domain, or all): adverts needing it, share, and one example evidence line."""
+    needs, params = _needs(flt)
+    domain_clause = "AND c.domain_id = ?" if domain_id else ""
+    example_sql = """
+        , example AS (
+            SELECT m.competency_id,
+                   arg_max(m.requirement_text, m.score) AS example_line,
+                   arg_max(ch.reference, m.score) AS example_reference,
+                   arg_max(ch.url, m.score) AS example_url,
+                   arg_max(m.evidence, m.score) AS example_evidence
+            FROM current_matches m JOIN chosen ch USING (advert_id)
+            WHERE {level}
+            GROUP BY m.competency_id)""".format(level=flt.level_condition("m.level")) if examples else ""
+    example_columns = (", e.example_line, e.example_reference, e.example_url, e.example_evidence"
+                       if examples else "")
+    example_join = "LEFT JOIN example e ON e.competency_id = c.competency_id" if examples else ""
+    return con.execute(
+        f"""
+        WITH {needs}, total AS (SELECT count(*) AS n FROM chosen){example_sql}
+        SELECT c.competency_id, c.subdomain_id, c.domain_id, c.statement, c.confidence,
+               count(n.advert_id) AS adverts_needing,
+               coalesce(count(n.advert_id) / nullif(any_value(total.n), 0), 0) AS share{example_columns}
+        FROM competencies c
+        JOIN framework_versions fv ON fv.version = c.framework_version AND fv.is_current
+        CROSS JOIN total
+        LEFT JOIN needs n ON n.competency_id = c.competency_id
+        {example_join}
+        WHERE TRUE {domain_clause}
+        GROUP BY ALL
+        ORDER BY adverts_needing DESC, c.competency_id
+        """, [*params, *([domain_id] if domain_id else [])]).df()
+
+
+def employer_domain_profile(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, employer: str) -> pd.DataFrame:
+    """Domain shares for one employer next to the whole (filtered) market."""
+    market = domain_demand(con, flt)[["domain_id", "domain_title", "share", "adverts"]]
+    mine = domain_demand(con, AdvertFilter(**{**flt.__dict__, "employers": (employer,)}))
+    return market.rename(columns={"share": "market_share", "adverts": "market_adverts"}).assign(
+        employer_share=mine["share"].to_numpy(), employer_adverts=mine["adverts"].to_numpy())
+
+
+def employers(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> pd.DataFrame:
+    where, params = flt.where("f")
+    return con.execute(
+        f"SELECT employer, count(*) AS adverts FROM advert_facts f WHERE {where} GROUP BY employer "
+        "ORDER BY adverts DESC, employer", params).df()
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Distinct values for the filter drop-downs."""
+    options = {}
+    for column in ("region", "band", "role_family", "employer", "source"):
+        rows = con.execute(
+            f"SELECT DISTINCT {column} FROM advert_facts WHERE {column} IS NOT NULL ORDER BY {column}").fetchall()
+        options[column] = [value for (value,) in rows]
+    first, last = con.execute("SELECT min(date_posted), max(date_posted) FROM adverts").fetchone()
+    options["date_range"] = [first, last]
+    return options
+
+
+ADVERT_TABLE_COLUMNS = ("reference", "title", "employer", "town", "region", "band", "role_family",
+                        "date_posted", "closing_date", "status", "url")
+SORTABLE = set(ADVERT_TABLE_COLUMNS) - {"url"}
+
+
+def advert_page(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, *, search: str = "", include_closed: bool = False,
+                sort_by: str = "date_posted", descending: bool = True, page: int = 0,
+                page_size: int = 25) -> tuple[pd.DataFrame, int]:
+    """One page of the adverts table and the number of matching adverts."""
+    if sort_by not in SORTABLE:
+        raise ValueError(f"cannot sort by {sort_by!r}")
+    where, params = flt.where("f")
+    if not include_closed:
+        where += " AND f.status = 'open'"
+    if search.strip():
+        where += " AND (f.title ILIKE ? OR f.employer ILIKE ? OR f.reference ILIKE ?)"
+        needle = f"%{search.strip()}%"
+        params += [needle, needle, needle]
+    total = con.execute(f"SELECT count(*) FROM advert_facts f WHERE {where}", params).fetchone()[0]
+    columns = ", ".join(f"f.{c}" for c in ADVERT_TABLE_COLUMNS)
+    direction = "DESC" if descending else "ASC"
+    frame = con.execute(
+        f"""SELECT {columns} FROM advert_facts f WHERE {where}
+            ORDER BY f.{sort_by} {direction} NULLS LAST, f.reference LIMIT ? OFFSET ?""",
+        [*params, page_size, page * page_size]).df()
+    return frame, total
+
+
+def advert_choices(con: duckdb.DuckDBPyConnection, limit: int = 2000) -> pd.DataFrame:
+    return con.execute(
+        """SELECT advert_id, reference, title, employer FROM adverts WHERE is_informatics
+           ORDER BY date_posted DESC NULLS LAST LIMIT ?""", [limit]).df()
+
+
+def advert_requirements(con: duckdb.DuckDBPyConnection, advert_id: int) -> list[dict]:
+    rows = con.execute(
+        """SELECT section, category, level, text FROM requirements WHERE advert_id = ? ORDER BY position""",
+        [advert_id]).fetchall()
+    return [{"section": s, "category": c, "level": lv, "text": t} for s, c, lv, t in rows]
+
+
+def title_competency_shares(con: duckdb.DuckDBPyConnection, titles: list[str]) -> tuple[pd.DataFrame, int]:
+    """For informatics adverts with one of these titles: share needing each competency, and how many adverts."""
+    if not titles:
+        return pd.DataFrame(columns=["competency_id", "share"]), 0
+    rows = con.execute(
+        """
+        WITH peers AS (SELECT advert_id FROM adverts
+                       WHERE is_informatics AND duplicate_of IS NULL AND list_contains(?, title)),
+             total AS (SELECT count(*) AS n FROM peers)
+        SELECT m.competency_id, count(DISTINCT m.advert_id) / any_value(total.n) AS share
+        FROM current_matches m CROSS JOIN total
+        WHERE m.advert_id IN (SELECT advert_id FROM peers)
+        GROUP BY m.competency_id
+        """, [titles]).df()
+    count = con.execute(
+        "SELECT count(*) FROM adverts WHERE is_informatics AND duplicate_of IS NULL AND list_contains(?, title)",
+        [titles]).fetchone()[0]
+    return rows, count
+
+
+def informatics_titles(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [t for (t,) in con.execute(
+        "SELECT DISTINCT title FROM adverts WHERE is_informatics AND duplicate_of IS NULL").fetchall()]
+
+
+def runs_overview(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pd.DataFrame:
+    return con.execute(
+        """SELECT run_id, source, started_at, finished_at, status, duration_seconds, requests, responses_ok,
+                  responses_error, adverts_seen, adverts_new, adverts_updated, adverts_unchanged, adverts_skipped,
+                  adverts_closed, adverts_withdrawn, adverts_duplicate, parse_errors, message
+           FROM crawl_runs ORDER BY run_id DESC LIMIT ?""", [limit]).df()
+
+
+def sources_overview(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        """SELECT s.source, s.name, s.base_url, s.attribution, count(a.advert_id) AS adverts,
+                  count(a.advert_id) FILTER (WHERE a.status = 'open') AS open_adverts,
+                  count(a.duplicate_of) AS reposts,
+                  coalesce(count(a.duplicate_of) / nullif(count(a.advert_id), 0), 0) AS duplicate_rate,
+                  max(a.last_seen) AS last_seen
+           FROM sources s LEFT JOIN adverts a USING (source) GROUP BY ALL ORDER BY s.source""").df()
+
+
+def framework_overview(con: duckdb.DuckDBPyConnection) -> dict:
+    row = con.execute(
+        """SELECT fv.version, fv.name, fv.loaded_at,
+                  count(*) FILTER (WHERE c.confidence = 'seen'),
+                  count(*) FILTER (WHERE c.confidence = 'inferred'),
+                  count(*) FILTER (WHERE c.confidence = 'official'), count(c.competency_id)
+           FROM framework_versions fv LEFT JOIN competencies c ON c.framework_version = fv.version
+           WHERE fv.is_current GROUP BY ALL""").fetchone()
+    matcher = con.execute("SELECT value FROM warehouse_state WHERE key = 'matcher_version'").fetchone()
+    if row is None:
+        return {"version": None, "matcher_version": matcher[0] if matcher else None}
+    return {"version": row[0], "name": row[1], "loaded_at": row[2], "seen": row[3], "inferred": row[4],
+            "official": row[5], "competencies": row[6], "matcher_version": matcher[0] if matcher else None}
