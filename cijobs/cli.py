@@ -91,6 +91,8 @@ def build_parser() -> Parser:
                           help="labelled lines, JSON lines with text and competencies "
                                "(default tests/data/requirements_gold.jsonl)")
     evaluate.add_argument("--json", action="store_true", help="the figures as JSON instead of a report")
+    evaluate.add_argument("--split", choices=["all", "tune", "holdout"], default="all",
+                          help="score every line (default), or the half used for tuning, or the held-out half")
     evaluate.add_argument("--record", type=Path, metavar="FILE",
                           help="also write the figures to FILE (the regression test compares against it)")
 

@@ -34,6 +34,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         raise UserError("--delay must be zero or more seconds", 2)
     if args.max_pages is not None and args.max_pages < 1:
         raise UserError("--max-pages must be at least 1", 2)
+    if args.source == "jobposting" and not args.base_url:
+        raise UserError("crawl jobposting needs --base-url URL (the job board whose sitemap or pages to read)", 2)
     return _crawl(args.source, _db(args), base_url=args.base_url, delay=args.delay, max_pages=args.max_pages,
                   keywords=args.keywords, discovery=args.discovery, refetch=args.refetch)
 
@@ -46,7 +48,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from matching.evaluate import DEFAULT_GOLD, evaluate, load_gold, report
+    from matching.evaluate import DEFAULT_GOLD, evaluate, load_gold, report, split_gold
     from matching.framework import load_framework
     from matching.matcher import Matcher
 
@@ -54,7 +56,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not gold_path.is_file():
         raise UserError(f"{gold_path}: no labelled lines here (pass --gold FILE)")
     try:
-        gold = load_gold(gold_path)
+        gold = split_gold(load_gold(gold_path), args.split)
         framework = load_framework()
         evaluation = evaluate(Matcher(framework), gold)
     except (ValueError, UnicodeDecodeError) as exc:

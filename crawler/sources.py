@@ -2,9 +2,11 @@
 
 SOURCES = {
     "nhsjobs": "crawler.spiders.nhsjobs.NhsJobsSpider",
+    "jobposting": "crawler.spiders.jobposting.JobPostingSpider",
 }
 
 # Page parsers that `cijobs reparse` runs over the raw-page archive: (html, url) -> advert dict.
 PARSERS = {
     "nhsjobs": "crawler.parsers.nhsjobs.parse_advert",
+    "jobposting": "crawler.parsers.jobposting.parse_advert",
 }

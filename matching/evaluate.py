@@ -65,6 +65,18 @@ class Evaluation:
                 "per_domain": {d: s.as_dict() for d, s in sorted(self.per_domain.items(), key=lambda i: int(i[0]))}}
 
 
+SPLITS = ("all", "tune", "holdout")
+
+
+def split_gold(rows: list[dict], split: str) -> list[dict]:
+    """A fixed half of the lines: ``tune`` (even positions) is what the matcher may be tuned on,
+    ``holdout`` (odd positions) is only ever scored, so the figure on it stays honest."""
+    if split == "all":
+        return rows
+    wanted = 0 if split == "tune" else 1
+    return [row for position, row in enumerate(rows) if position % 2 == wanted]
+
+
 def load_gold(path: Path | str) -> list[dict]:
     rows = []
     with open(path, encoding="utf-8") as handle:

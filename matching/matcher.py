@@ -34,6 +34,8 @@ class MatcherConfig:
     short_phrase_chars: int
     min_line_chars: int
     abbreviations: dict[str, str]
+    one_per_subdomain: bool = False
+    min_relative_phrase_length: float = 0.0
 
     @property
     def fingerprint(self) -> str:
@@ -53,6 +55,8 @@ def load_config(path: Path | str | None = None) -> MatcherConfig:
         version=str(raw["version"]), scorer=raw["scorer"], threshold=float(raw["threshold"]),
         top_k=int(raw["top_k"]), short_phrase_chars=int(raw["short_phrase_chars"]),
         min_line_chars=int(raw["min_line_chars"]),
+        one_per_subdomain=bool(raw.get("one_per_subdomain", False)),
+        min_relative_phrase_length=float(raw.get("min_relative_phrase_length", 0.0)),
         abbreviations={str(k).lower(): str(v).lower() for k, v in (raw.get("abbreviations") or {}).items()},
     )
 
@@ -118,10 +122,28 @@ class Matcher:
             ):
                 best[str(owner)] = (score, index)
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], -len(self._phrases[item[1][1]])))
+        ranked = self._select(ranked)
         return [
             CompetencyMatch(cid, score, self._evidence(text, index))
             for cid, (score, index) in ranked[: self.config.top_k]
         ]
+
+    def _select(self, ranked: list[tuple[str, tuple[float, int]]]) -> list[tuple[str, tuple[float, int]]]:
+        """Drop competencies that lose to a better one: a shorter, incidental phrase next to a long, specific
+        one, or a neighbour in the same subdomain (the line is about one of them, not both)."""
+        if not ranked:
+            return ranked
+        longest = max(len(self._phrases[index]) for _, (_, index) in ranked)
+        kept, subdomains = [], set()
+        for competency_id, (score, index) in ranked:
+            if len(self._phrases[index]) < self.config.min_relative_phrase_length * longest:
+                continue
+            subdomain = competency_id.rsplit(".", 1)[0]
+            if self.config.one_per_subdomain and subdomain in subdomains:
+                continue
+            subdomains.add(subdomain)
+            kept.append((competency_id, (score, index)))
+        return kept
 
     def _evidence(self, text: str, index: int) -> str:
         phrase = self._phrases[index]
