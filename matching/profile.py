@@ -91,3 +91,16 @@ def profile_requirements(requirements: list[dict], matcher: Matcher) -> Profile:
                    "share": subdomain_lines[s.id] / matched}
                   for s in framework.subdomains if subdomain_lines[s.id]]
     return Profile(rows, domains, subdomains)
+
+
+def market_comparison(advert_competencies: set[str], peer_shares: dict[str, float], *, rare_below: float = 0.2,
+                      common_from: float = 0.5) -> dict[str, list[tuple[str, float]]]:
+    """What an advert asks that its peers rarely do, and what most peers ask that it omits.
+
+    ``peer_shares``: competency id -> share of similar adverts needing it.
+    """
+    unusual = sorted(((c, peer_shares.get(c, 0.0)) for c in advert_competencies
+                      if peer_shares.get(c, 0.0) < rare_below), key=lambda item: item[1])
+    missing = sorted(((c, share) for c, share in peer_shares.items()
+                      if share >= common_from and c not in advert_competencies), key=lambda item: -item[1])
+    return {"unusual": unusual, "missing": missing}

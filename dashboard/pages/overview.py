@@ -18,7 +18,7 @@ from dashboard.context import warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter, describe
 
-dash.register_page(__name__, path="/", name="Overview", title="cijobs - overview")
+dash.register_page(__name__, path="/", name="Overview", title="cijobs - overview", order=0)
 
 
 def layout(**_query):

@@ -1,0 +1,76 @@
+"""Adverts: a searchable, sortable, paged table (open adverts unless closed ones are asked for)."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dash_table, dcc, html
+
+from dashboard.components import csv_payload, download_button
+from dashboard.context import warehouse_path
+from dashboard.data import query
+from dashboard.filters import advert_filter, describe
+from warehouse.demand import ADVERT_TABLE_COLUMNS
+
+dash.register_page(__name__, path="/adverts", name="Adverts", title="cijobs - adverts", order=4)
+
+PAGE_SIZE = 25
+COLUMN_NAMES = {"reference": "Reference", "title": "Title", "employer": "Employer", "town": "Town",
+                "region": "Region", "band": "Band", "role_family": "Role family", "date_posted": "Posted",
+                "closing_date": "Closes", "status": "Status", "link": "Advert"}
+
+
+def layout(**_query):
+    columns = [{"name": COLUMN_NAMES[c], "id": c} for c in ADVERT_TABLE_COLUMNS if c != "url"]
+    columns.append({"name": "Advert", "id": "link", "presentation": "markdown"})
+    return html.Div([
+        html.H2(["Adverts", download_button("adverts-download", "Download this page as CSV")]),
+        dbc.Row([
+            dbc.Col(dcc.Input(id="adverts-search", type="search", debounce=True, className="form-control",
+                              placeholder="search title, employer or reference"), md=5),
+            dbc.Col(dbc.Switch(id="adverts-closed", value=False, label="include closed adverts"), md=3),
+        ], className="mb-2"),
+        html.P(id="adverts-count", className="text-muted"),
+        dash_table.DataTable(
+            id="adverts-table", columns=columns, page_current=0, page_size=PAGE_SIZE, page_action="custom",
+            sort_action="custom", sort_mode="single", sort_by=[{"column_id": "date_posted", "direction": "desc"}],
+            markdown_options={"html": False, "link_target": "_blank"},
+            style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto", "fontSize": "0.9rem"},
+            style_header={"fontWeight": "bold"},
+        ),
+    ])
+
+
+def _page(filters, search, include_closed, page, sort_by):
+    sort = (sort_by or [{"column_id": "date_posted", "direction": "desc"}])[0]
+    column = sort["column_id"] if sort["column_id"] in ADVERT_TABLE_COLUMNS and sort["column_id"] != "url" \
+        else "date_posted"
+    return query("advert_page", warehouse_path(), advert_filter(filters), search=search or "",
+                 include_closed=bool(include_closed), sort_by=column, descending=sort["direction"] == "desc",
+                 page=page or 0, page_size=PAGE_SIZE)
+
+
+def _markdown_link(reference: str, url: str | None) -> str:
+    if not url:
+        return ""
+    safe_text = "".join(ch for ch in str(reference) if ch.isalnum() or ch in "-_:.")
+    return f"[{safe_text}](<{url.replace('>', '%3E')}>)"
+
+
+@callback(Output("adverts-table", "data"), Output("adverts-table", "page_count"), Output("adverts-count", "children"),
+          Input("filters", "data"), Input("adverts-search", "value"), Input("adverts-closed", "value"),
+          Input("adverts-table", "page_current"), Input("adverts-table", "sort_by"))
+def show_adverts(filters, search, include_closed, page, sort_by):
+    frame, total = _page(filters, search, include_closed, page, sort_by)
+    frame["link"] = [_markdown_link(r, u) for r, u in zip(frame["reference"], frame["url"])]
+    for column in ("date_posted", "closing_date"):
+        frame[column] = frame[column].astype(str).replace({"NaT": "", "None": ""})
+    scope = f"{total:,} {'adverts' if include_closed else 'open adverts'}: {describe(advert_filter(filters))}."
+    return frame.drop(columns=["url"]).to_dict("records"), max(1, -(-total // PAGE_SIZE)), scope
+
+
+@callback(Output("adverts-download", "data"), Input("adverts-download-button", "n_clicks"),
+          State("filters", "data"), State("adverts-search", "value"), State("adverts-closed", "value"),
+          State("adverts-table", "page_current"), State("adverts-table", "sort_by"), prevent_initial_call=True)
+def download_adverts(_clicks, filters, search, include_closed, page, sort_by):
+    frame, _total = _page(filters, search, include_closed, page, sort_by)
+    return csv_payload(frame, "adverts.csv")

@@ -1,0 +1,75 @@
+"""Domain drill-down: subdomain and competency rankings for one domain, with evidence lines."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import plotly.express as px
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard.components import DOMAIN_COLOURS, FIGURE_MARGIN, csv_payload, download_button, percent, text_table
+from dashboard.context import warehouse_path
+from dashboard.data import query
+from dashboard.filters import advert_filter, describe
+
+dash.register_page(__name__, path="/domains", name="Domains", title="cijobs - domain drill-down", order=1)
+
+COMPETENCY_COLUMNS = {"competency_id": "Competency", "statement": "Statement", "confidence": "Provenance",
+                      "adverts_needing": "Adverts", "share_text": "Share", "example_line": "Example requirement",
+                      "example_reference": "Advert"}
+
+
+def layout(domain: str = "1", **_query):
+    framework_domains = query("domain_demand", warehouse_path(), advert_filter(None))
+    options = [{"label": f"{r.domain_id}. {r.domain_title}", "value": r.domain_id}
+               for r in framework_domains.itertuples()]
+    return html.Div([
+        html.H2("Domain drill-down"),
+        dbc.Row([dbc.Col(dcc.Dropdown(id="drill-domain", options=options, value=domain, clearable=False), md=6)]),
+        html.P(id="drill-scope", className="text-muted mt-2"),
+        html.H4(["Subdomains", download_button("subdomain-download")]),
+        dcc.Graph(id="subdomain-chart"),
+        html.H4(["Competencies", download_button("competency-download")]),
+        html.P("Statements marked inferred are cijobs' reconstruction, not the official FCI wording. "
+               "Each example is the requirement line that matched best, linked to its advert.",
+               className="text-muted small"),
+        html.Div(id="competency-table-holder"),
+    ])
+
+
+def _subdomains(filters, domain):
+    return query("subdomain_demand", warehouse_path(), advert_filter(filters), domain)
+
+
+def _competencies(filters, domain):
+    frame = query("competency_demand", warehouse_path(), advert_filter(filters), domain)
+    frame["share_text"] = frame["share"].map(percent)
+    return frame
+
+
+@callback(Output("drill-scope", "children"), Output("subdomain-chart", "figure"),
+          Output("competency-table-holder", "children"), Input("filters", "data"), Input("drill-domain", "value"))
+def show_domain(filters, domain):
+    subdomains = _subdomains(filters, domain)
+    subdomains["label"] = subdomains["subdomain_id"] + " " + subdomains["subdomain_title"]
+    colour = DOMAIN_COLOURS[(int(domain) - 1) % len(DOMAIN_COLOURS)]
+    figure = px.bar(subdomains, x="share", y="label", orientation="h", text=subdomains["share"].map(percent),
+                    labels={"share": "Share of adverts needing the subdomain", "label": ""},
+                    color_discrete_sequence=[colour])
+    figure.update_layout(xaxis_tickformat=".0%", yaxis={"autorange": "reversed"}, margin=FIGURE_MARGIN)
+    table = text_table(_competencies(filters, domain), COMPETENCY_COLUMNS, "competency-table",
+                       link_column="example_url", link_text_column="example_reference")
+    return f"Showing {describe(advert_filter(filters))}.", figure, table
+
+
+@callback(Output("subdomain-download", "data"), Input("subdomain-download-button", "n_clicks"),
+          State("filters", "data"), State("drill-domain", "value"), prevent_initial_call=True)
+def download_subdomains(_clicks, filters, domain):
+    return csv_payload(_subdomains(filters, domain), f"domain-{domain}-subdomains.csv")
+
+
+@callback(Output("competency-download", "data"), Input("competency-download-button", "n_clicks"),
+          State("filters", "data"), State("drill-domain", "value"), prevent_initial_call=True)
+def download_competencies(_clicks, filters, domain):
+    shown = [column for column in COMPETENCY_COLUMNS if column != "share_text"]
+    frame = _competencies(filters, domain)[[*shown, "share", "example_url", "example_evidence"]]
+    return csv_payload(frame, f"domain-{domain}-competencies.csv")

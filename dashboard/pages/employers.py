@@ -1,0 +1,69 @@
+"""Employers: one employer's demand by domain against the market, and two employers side by side."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard.components import DESIRABLE_COLOUR, ESSENTIAL_COLOUR, FIGURE_MARGIN, csv_payload, download_button
+from dashboard.context import warehouse_path
+from dashboard.data import query
+from dashboard.filters import advert_filter
+
+dash.register_page(__name__, path="/employers", name="Employers", title="cijobs - employers", order=3)
+MARKET_COLOUR = "#999999"
+
+
+def layout(**_query):
+    employers = query("employers", warehouse_path(), advert_filter(None))
+    options = [{"label": f"{r.employer} ({r.adverts})", "value": r.employer} for r in employers.itertuples()]
+    first = options[0]["value"] if options else None
+    return html.Div([
+        html.H2(["Employer profiles", download_button("employer-download")]),
+        dbc.Row([
+            dbc.Col(dcc.Dropdown(id="employer-a", options=options, value=first, placeholder="Employer"), md=5),
+            dbc.Col(dcc.Dropdown(id="employer-b", options=options, placeholder="Compare with (optional)"), md=5),
+        ], className="mb-2"),
+        html.P("Share of each employer's adverts needing each domain, next to the whole market under the "
+               "current filters.", className="text-muted"),
+        dcc.Graph(id="employer-chart"),
+    ])
+
+
+def _profiles(filters, first, second):
+    flt = advert_filter(filters)
+    frame = query("employer_domain_profile", warehouse_path(), flt, first)
+    frame = frame.rename(columns={"employer_share": "share_a", "employer_adverts": "adverts_a"})
+    if second:
+        other = query("employer_domain_profile", warehouse_path(), flt, second)
+        frame["share_b"], frame["adverts_b"] = other["employer_share"], other["employer_adverts"]
+    return frame
+
+
+@callback(Output("employer-chart", "figure"), Input("filters", "data"), Input("employer-a", "value"),
+          Input("employer-b", "value"))
+def show_employers(filters, first, second):
+    figure = go.Figure()
+    if not first:
+        return figure
+    frame = _profiles(filters, first, second)
+    labels = frame["domain_id"] + ". " + frame["domain_title"]
+    figure.add_bar(name=f"{first} ({frame['adverts_a'].iloc[0]} adverts)", y=labels, x=frame["share_a"],
+                   orientation="h", marker_color=ESSENTIAL_COLOUR)
+    if second:
+        figure.add_bar(name=f"{second} ({frame['adverts_b'].iloc[0]} adverts)", y=labels, x=frame["share_b"],
+                       orientation="h", marker_color=DESIRABLE_COLOUR)
+    figure.add_bar(name=f"market ({frame['market_adverts'].iloc[0]} adverts)", y=labels, x=frame["market_share"],
+                   orientation="h", marker_color=MARKET_COLOUR)
+    figure.update_layout(barmode="group", xaxis_tickformat=".0%", yaxis={"autorange": "reversed"},
+                         xaxis_title="Share of adverts needing the domain", margin=FIGURE_MARGIN,
+                         legend={"orientation": "h", "y": 1.12}, height=520)
+    return figure
+
+
+@callback(Output("employer-download", "data"), Input("employer-download-button", "n_clicks"),
+          State("filters", "data"), State("employer-a", "value"), State("employer-b", "value"),
+          prevent_initial_call=True)
+def download_employers(_clicks, filters, first, second):
+    return csv_payload(_profiles(filters, first, second), "employer-profile.csv") if first else None
