@@ -26,7 +26,15 @@ def _crawl(source: str, db: Path, **options) -> int:
     print(result.summary())
     if not result.ok:
         raise UserError(f"crawl of {source} failed: {result.message}")
+    _publish(db)
     return 0
+
+
+def _publish(db: Path) -> None:
+    """Make the warehouse's new state what the dashboard reads (atomically)."""
+    import warehouse
+
+    logger.info("published %s", warehouse.publish(db))
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -44,6 +52,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     from crawler.reparse import reparse_archive
 
     print(reparse_archive(_db(args), args.source).summary())
+    _publish(_db(args))
     return 0
 
 
@@ -72,6 +81,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     from cijobs.matching_job import match_warehouse
 
     print(match_warehouse(_db(args), rematch=args.rematch).summary())
+    _publish(_db(args))
     return 0
 
 
@@ -80,9 +90,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.app import create_app
 
     db = _db(args)
-    warehouse.open_read_only(db).close()  # fail now, clearly, rather than on the first page load
+    warehouse.open_read_only(warehouse.readable_path(db)).close()  # fail now, clearly, not on the first page
     app = create_app(db)
-    print(f"cijobs dashboard on http://{args.host}:{args.port}/ (warehouse {db}); Ctrl+C to stop")
+    print(f"cijobs dashboard on http://{args.host}:{args.port}/ (warehouse {warehouse.readable_path(db)}); "
+          "Ctrl+C to stop")
     app.run(host=args.host, port=args.port, debug=False)
     return 0
 
@@ -96,6 +107,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"sample board (fictional adverts) on {site.url}")
         _crawl("nhsjobs", db, base_url=site.url, delay=0, log_level="WARNING")
     print(match_warehouse(db).summary())
+    _publish(db)
     if args.no_serve:
         return 0
     args.db = db
@@ -156,6 +168,7 @@ def _import_framework(args: argparse.Namespace) -> int:
         warehouse.store_framework(con, framework)
     finally:
         con.close()
+    _publish(_db(args))
     print(f"{framework.name} [{framework.version}] is now the current framework: {official} statements imported "
           "as official" + (f"; ids not in the bundled framework ignored: {', '.join(unknown)}" if unknown else ""))
     print("run `cijobs match` to map requirements onto it (matches of earlier versions are kept)")

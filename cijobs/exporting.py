@@ -24,7 +24,7 @@ def _jsonable(value):
 def export_adverts(db: Path, fmt: str, output: Path | None) -> int:
     if fmt == "parquet" and output is None:
         raise UserError("--format parquet needs --output FILE (it is a binary format)")
-    con = warehouse.open_read_only(db)
+    con = warehouse.open_read_only(warehouse.readable_path(db))  # the published data, never a half-written run
     try:
         rows = ({key: _jsonable(row[key]) for key in EXPORT_KEYS} for row in advert_rows(con))
         if fmt == "parquet":

@@ -25,11 +25,13 @@ QUERIES = {
 RETRIES_WHILE_LOCKED = 20
 
 
-def data_version(db: Path) -> int:
+def data_version(db: Path) -> tuple[int, int]:
+    """Changes whenever a new snapshot is published (a new file is renamed into place) or the file is written."""
     try:
-        return db.stat().st_mtime_ns
+        stat = db.stat()
     except FileNotFoundError:
-        return 0
+        return (0, 0)
+    return (stat.st_ino, stat.st_mtime_ns)
 
 
 def _connect(db: str) -> duckdb.DuckDBPyConnection:
@@ -47,7 +49,7 @@ def _connect(db: str) -> duckdb.DuckDBPyConnection:
 
 
 @lru_cache(maxsize=256)
-def _cached(name: str, db: str, version: int, args: tuple, kwargs: tuple):
+def _cached(name: str, db: str, version: tuple[int, int], args: tuple, kwargs: tuple):
     con = _connect(db)
     try:
         return QUERIES[name](con, *args, **dict(kwargs))
@@ -57,6 +59,7 @@ def _cached(name: str, db: str, version: int, args: tuple, kwargs: tuple):
 
 def query(name: str, db: Path, *args, **kwargs):
     """``warehouse.demand.<name>(con, *args, **kwargs)`` for the warehouse's current contents (a copy)."""
+    db = warehouse.readable_path(db)
     result = _cached(name, str(db), data_version(db), args, tuple(sorted(kwargs.items())))
     if isinstance(result, pd.DataFrame):
         return result.copy()
