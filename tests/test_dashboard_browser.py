@@ -1,6 +1,7 @@
-"""The dashboard in headless Chromium, against a warehouse crawled from the sample board."""
+"""The dashboard in headless Chromium, served by `cijobs serve` from a warehouse crawled from the sample board."""
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import socket
@@ -9,12 +10,20 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
+import warehouse
 from tests.conftest import ROOT
-from warehouse.queries import domain_demand
+from warehouse.demand import domain_demand
+from warehouse.filters import AdvertFilter
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +32,7 @@ CHROMIUM_FLAGS = (
     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-default-apps", "--window-size=1400,1000",
 )
+HOSTILE_TITLE = "Data Analyst <script>window.cijobsHacked = true</script><img src=x onerror=alert(1)>"
 
 
 def _browser_missing() -> str | None:
@@ -31,7 +41,12 @@ def _browser_missing() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def downloads(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(downloads):
     reason = _browser_missing()
     if reason:
         if os.environ.get("CI") == "true":
@@ -46,11 +61,31 @@ def browser():
         options.add_argument(flag)
     profile = tempfile.mkdtemp(prefix="cijobs-chromium-")
     options.add_argument(f"--user-data-dir={profile}")
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads)})
     driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def db(crawled_db, tmp_path_factory) -> Path:
+    """The crawled warehouse plus one advert whose title carries markup, published as `cijobs` would."""
+    path = tmp_path_factory.mktemp("dashboard") / "cijobs.duckdb"
+    shutil.copy(crawled_db, path)
+    con = warehouse.open_warehouse(path)
+    warehouse.load_adverts(con, [{
+        "source": "nhsjobs", "reference": "X0000-26-0001", "url": "http://127.0.0.1/candidate/jobadvert/X0000-26-0001",
+        "title": HOSTILE_TITLE, "employer": "Example Trust", "date_posted": date.today(),
+        "closing_date": date(2099, 1, 1), "is_informatics": True, "informatics_score": 3.0,
+        "requirements": [{"section": "person_specification", "category": "Skills", "level": "essential",
+                          "text": "SQL <b>and</b> Power BI"}],
+    }])
+    con.close()
+    warehouse.publish(path)
+    return path
 
 
 def _free_port() -> int:
@@ -60,10 +95,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(crawled_db):
+def dashboard_url(db):
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "cijobs.cli", "serve", "--db", str(crawled_db), "--port", str(port)],
+        [sys.executable, "-m", "cijobs.cli", "serve", "--db", str(db), "--port", str(port)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}/"
@@ -82,22 +117,111 @@ def dashboard_url(crawled_db):
     server.wait(timeout=10)
 
 
-def test_overview_shows_each_domain_with_the_warehouse_counts(browser, dashboard_url, crawled_db):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
+def _wait(browser, css: str, timeout: float = 60):
+    return WebDriverWait(browser, timeout).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
 
-    con = duckdb.connect(str(crawled_db), read_only=True)
-    expected = domain_demand(con)
-    con.close()
-    browser.get(dashboard_url)
-    WebDriverWait(browser, 60).until(EC.presence_of_element_located((By.ID, "domain-demand-table")))
+
+def _shown_demand(browser) -> dict[str, int]:
+    """Domain -> count as the table shows it; empty while the table is being re-rendered."""
     shown = {}
-    for row in browser.find_elements(By.CSS_SELECTOR, "#domain-demand-table tbody tr"):
-        name = row.find_element(By.CLASS_NAME, "domain-name").text
-        shown[name] = int(row.find_element(By.CLASS_NAME, "domain-count").text)
-    wanted = {f"{r.domain_id}. {r.domain_title}": int(r.adverts_needing) for r in expected.itertuples()}
-    assert len(wanted) == 6
-    assert shown == wanted
-    assert all(count > 0 for count in shown.values())
-    assert browser.find_elements(By.CSS_SELECTOR, "#domain-trend-chart .main-svg")
+    try:
+        for row in browser.find_elements(By.CSS_SELECTOR, "#domain-demand-table tbody tr"):
+            shown[row.find_element(By.CLASS_NAME, "domain-name").text] = int(
+                row.find_element(By.CLASS_NAME, "domain-count").text)
+    except StaleElementReferenceException:
+        return {}
+    return shown
+
+
+def _expected_demand(db: Path, flt: AdvertFilter) -> dict[str, int]:
+    con = duckdb.connect(str(warehouse.readable_path(db)), read_only=True)
+    try:
+        frame = domain_demand(con, flt)
+    finally:
+        con.close()
+    return {f"{r.domain_id}. {r.domain_title}": int(r.adverts_needing) for r in frame.itertuples()}
+
+
+def _until(condition, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.2)
+
+
+def test_overview_shows_each_domain_with_the_warehouse_counts(browser, dashboard_url, db):
+    browser.get(dashboard_url)
+    _wait(browser, "#domain-demand-table")
+    wanted = _expected_demand(db, AdvertFilter())
+    assert len(wanted) == 6 and all(count > 0 for count in wanted.values())
+    assert _shown_demand(browser) == wanted
+    assert _wait(browser, "#domain-trend-chart .main-svg")
+    assert "reconstructed" in _wait(browser, "#provenance-note").text
+
+
+def test_changing_filters_changes_the_figures_to_the_filtered_query(browser, dashboard_url, db):
+    browser.get(dashboard_url)
+    _wait(browser, "#domain-demand-table")
+    essential_only = _expected_demand(db, AdvertFilter(level="essential"))
+    assert essential_only != _expected_demand(db, AdvertFilter())
+    browser.find_element(By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_filter-level_input_essential']").click()
+    _until(lambda: _shown_demand(browser) == essential_only)
+    browser.find_element(By.CSS_SELECTOR, "#filter-informatics").click()  # all adverts, informatics or not
+    _until(lambda: _shown_demand(browser) == _expected_demand(db, AdvertFilter(level="essential",
+                                                                               informatics_only=False)))
+
+
+def test_csv_download_holds_exactly_the_table(browser, dashboard_url, db, downloads):
+    browser.get(dashboard_url)
+    _wait(browser, "#domain-demand-table")
+    shown = _shown_demand(browser)
+    browser.find_element(By.ID, "domain-demand-download-button").click()
+    target = downloads / "domain-demand.csv"
+    _until(lambda: target.exists() and target.stat().st_size > 0)
+    with target.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {f"{r['domain_id']}. {r['domain_title']}": int(r["adverts_needing"]) for r in rows} == shown
+
+
+def test_markup_in_an_advert_shows_as_text_and_never_runs(browser, dashboard_url):
+    browser.get(dashboard_url + "adverts")
+    search = _wait(browser, "#adverts-search")
+    search.send_keys("Data Analyst <script>\n")
+    _until(lambda: "<script>" in browser.find_element(By.ID, "adverts-table").text)
+    assert browser.execute_script("return window.cijobsHacked === undefined")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#adverts-table script, #adverts-table img")
+
+
+def test_the_profiler_shows_the_expected_top_domain_for_a_pasted_advert(browser, dashboard_url, sample_board):
+    advert = sample_board.by_reference("C9184-25-0511")
+    lines = ["Essential"] + [t for block in advert["person_spec"] for t in block["essential"]]
+    lines += ["Desirable"] + [t for block in advert["person_spec"] for t in block["desirable"]]
+    browser.get(dashboard_url + "profiler")
+    _wait(browser, "#profiler-text").send_keys("\n".join(lines))
+    browser.find_element(By.ID, "profiler-title").send_keys("Clinical Safety Officer")
+    browser.find_element(By.ID, "profiler-run").click()
+    table = _wait(browser, "#profiler-requirements")
+    domains = [cells[-1].text for cells in
+               (row.find_elements(By.TAG_NAME, "td") for row in table.find_elements(By.CSS_SELECTOR, "tbody tr"))]
+    counts = {d: sum(d in cell.split(", ") for cell in domains) for d in "123456"}
+    assert max(counts, key=counts.get) == "4", counts
+    assert _wait(browser, "#profiler-domain-chart .main-svg")
+
+
+def test_the_dashboard_keeps_serving_while_a_crawl_holds_the_warehouse(browser, dashboard_url, db):
+    """A writer holding the warehouse's lock does not stop the dashboard: it reads the published snapshot."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time, warehouse; con = warehouse.open_warehouse(sys.argv[1]); "
+         "con.execute('BEGIN TRANSACTION'); con.execute(\"UPDATE adverts SET title = 'being rewritten'\"); "
+         "print('locked', flush=True); time.sleep(60)", str(db)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        browser.get(dashboard_url + "adverts")
+        _wait(browser, "#adverts-table")
+        _until(lambda: "Example Trust" in browser.find_element(By.ID, "adverts-table").text)
+        assert "being rewritten" not in browser.page_source
+    finally:
+        holder.kill()
+        holder.wait()
