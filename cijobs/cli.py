@@ -44,7 +44,23 @@ def build_parser() -> Parser:
                        help="find adverts through the XML search API (default) or the HTML search pages")
     crawl.add_argument("--refetch", action="store_true",
                        help="fetch every listed advert page, also those whose listing has not changed")
+    crawl.add_argument("--start-url", action="append", dest="start_urls", metavar="URL",
+                       help="jobposting: start from this page (repeatable)")
+    crawl.add_argument("--sitemap", metavar="URL", help="jobposting: read advert URLs from this sitemap")
+    crawl.add_argument("--no-publish", action="store_true",
+                       help="load into the warehouse but do not publish it to the dashboard yet (refresh does)")
     _add_db(crawl)
+
+    refresh = sub.add_parser("refresh", help="crawl every enabled source, match and publish, as one run")
+    refresh.add_argument("--config", type=Path, help="configuration file (default ./cijobs.toml if present)")
+    _add_db(refresh)
+
+    schedule = sub.add_parser("schedule", help="run refresh on a cron schedule, in the foreground")
+    schedule.add_argument("--config", type=Path, help="configuration file (default ./cijobs.toml if present)")
+    schedule.add_argument("--cron", help='cron expression, e.g. "0 6 * * *" (default: refresh.cron in the config)')
+    schedule.add_argument("--run-now", action="store_true", help="also refresh once straight away")
+    schedule.add_argument("--max-runs", type=int, metavar="N", help="stop after N refreshes")
+    _add_db(schedule)
 
     reparse = sub.add_parser("reparse", help="re-run the parsers over archived pages (no network) and update adverts")
     reparse.add_argument("source", choices=sorted(SOURCES), help="whose archived pages to re-parse")
@@ -71,7 +87,8 @@ def build_parser() -> Parser:
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
     _add_db(export)
 
-    status = sub.add_parser("status", help="recent crawl runs and what the warehouse holds")
+    status = sub.add_parser("status", help="recent runs, data freshness, next scheduled refresh, warehouse size")
+    status.add_argument("--config", type=Path, help="configuration file (default ./cijobs.toml if present)")
     _add_db(status)
 
     framework = sub.add_parser("framework", help="show, validate or import the competency framework")

@@ -19,15 +19,55 @@ def _db(args: argparse.Namespace) -> Path:
     return Path(args.db) if args.db else warehouse.default_path()
 
 
-def _crawl(source: str, db: Path, **options) -> int:
+def _crawl(source: str, db: Path, publish: bool = True, **options) -> int:
     from crawler.run import run_crawl
 
     result = run_crawl(source, db, **options)
     print(result.summary())
     if not result.ok:
         raise UserError(f"crawl of {source} failed: {result.message}")
-    _publish(db)
+    if publish:
+        _publish(db)
     return 0
+
+
+def _config(args: argparse.Namespace):
+    """The configuration, with --db (or $CIJOBS_DB) taking precedence over its warehouse path."""
+    import os
+
+    from cijobs.config import load_config
+
+    config = load_config(args.config)
+    if args.db:
+        config.warehouse = Path(args.db)
+    elif os.environ.get("CIJOBS_DB"):
+        config.warehouse = Path(os.environ["CIJOBS_DB"])
+    return config
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from cijobs.refresh import refresh
+
+    result = refresh(_config(args))
+    for line in result.lines:
+        print(line)
+    print(f"refresh {result.status} in {result.seconds:.1f}s; log {result.log_file}")
+    if not result.ok:
+        raise UserError(f"refresh failed: {result.message}; the dashboard still shows the last published data")
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from cijobs.schedule import run_schedule
+
+    config = _config(args)
+    cron = args.cron or config.cron
+    if not cron:
+        raise UserError("no schedule: give --cron \"0 6 * * *\" or set refresh.cron in cijobs.toml", 2)
+    from cijobs.config import _validate_cron
+
+    _validate_cron(Path("--cron"), cron)
+    return run_schedule(config, cron, run_now=args.run_now, max_runs=args.max_runs)
 
 
 def _publish(db: Path) -> None:
@@ -44,8 +84,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         raise UserError("--max-pages must be at least 1", 2)
     if args.source == "jobposting" and not args.base_url:
         raise UserError("crawl jobposting needs --base-url URL (the job board whose sitemap or pages to read)", 2)
-    return _crawl(args.source, _db(args), base_url=args.base_url, delay=args.delay, max_pages=args.max_pages,
-                  keywords=args.keywords, discovery=args.discovery, refetch=args.refetch)
+    return _crawl(args.source, _db(args), publish=not args.no_publish, base_url=args.base_url, delay=args.delay,
+                  max_pages=args.max_pages, keywords=args.keywords, discovery=args.discovery, refetch=args.refetch,
+                  start_urls=args.start_urls, sitemap=args.sitemap)
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
@@ -124,21 +165,51 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
     import warehouse
     from warehouse.queries import headline_figures
 
-    db = _db(args)
-    con = warehouse.open_warehouse(db, create=False)
+    config = _config(args)
+    db = config.warehouse
+    note = ""
+    try:
+        con = warehouse.open_warehouse(db, create=False)
+    except warehouse.WarehouseError as exc:
+        if "in use" not in str(exc) or not warehouse.published_path(db).is_file():
+            raise
+        con = warehouse.open_read_only(warehouse.published_path(db))
+        note = " (a crawl or refresh is writing it now: showing the last published state)"
     try:
         figures = headline_figures(con)
         runs = warehouse.recent_runs(con, 10)
-        framework = warehouse.current_framework_version(con)
+        refreshes = warehouse.recent_refreshes(con, 3)
+        framework = warehouse.current_framework_version(con) or "not loaded (run cijobs match)"
+        last_seen = con.execute("SELECT max(last_seen) FROM adverts").fetchone()[0]
     finally:
         con.close()
-    framework = framework or "not loaded (run cijobs match)"
-    print(f"warehouse {db} ({db.stat().st_size / 1e6:.1f} MB), framework {framework}")
+    snapshot = warehouse.published_path(db)
+    published = (f"published {datetime.fromtimestamp(snapshot.stat().st_mtime):%Y-%m-%d %H:%M}"
+                 if snapshot.is_file() else "never published")
+    print(f"warehouse {db} ({db.stat().st_size / 1e6:.1f} MB, {published}){note}, framework {framework}")
     print(f"adverts {figures['adverts']} (informatics {figures['informatics_adverts']}), employers "
           f"{figures['employers']}, posted {figures['first_posted']} to {figures['last_posted']}")
+    if last_seen:
+        age = datetime.now() - last_seen
+        print(f"data freshness: adverts last seen {last_seen:%Y-%m-%d %H:%M} ({age.days} days "
+              f"{age.seconds // 3600} hours ago)")
+    if config.cron:
+        from cijobs.schedule import next_run
+
+        print(f"next scheduled refresh: {next_run(config.cron):%Y-%m-%d %H:%M %Z} (cron '{config.cron}' in "
+              f"{config.path})")
+    else:
+        print("no refresh schedule configured (refresh.cron in cijobs.toml)")
+    for run in refreshes:
+        print(f"refresh #{run['refresh_id']} {run['started_at']:%Y-%m-%d %H:%M} {run['status']}"
+              f"{' and published' if run['published'] else ''}: new {run['adverts_new']}, updated "
+              f"{run['adverts_updated']}, closed {run['adverts_closed']}; log {run['log_file']}"
+              + (f" - {run['message']}" if run["message"] else ""))
     print("recent crawl runs:")
     for run in runs:
         print(f"  #{run['run_id']} {run['source']} {run['started_at']:%Y-%m-%d %H:%M} {run['status']}: "

@@ -1,8 +1,15 @@
 """What every parsed advert gets before loading, whichever spider (or re-parse) produced it."""
 from __future__ import annotations
 
+import re
+
 from crawler.relevance import informatics_score, is_informatics
 from matching.extract import extract_requirements
+
+# Adverts open to an employer's own staff only: kept for history, never published.
+INTERNAL_ONLY = re.compile(
+    r"\b(internal (applicants|candidates) only|only open to (current|existing|internal) (staff|employees|applicants)"
+    r"|open to internal (staff|applicants) only|internal secondment only)\b", re.IGNORECASE)
 
 
 def finish_advert(advert: dict) -> dict:
@@ -12,4 +19,5 @@ def finish_advert(advert: dict) -> dict:
     advert["informatics_score"] = score
     advert["is_informatics"] = is_informatics(score)
     advert["requirements"] = extract_requirements(advert)
+    advert["internal_only"] = bool(INTERNAL_ONLY.search(" ".join(filter(None, (advert.get("title"), text)))))
     return advert

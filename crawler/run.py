@@ -71,7 +71,8 @@ def crawl_jobdir(db_path: Path, source: str, spider_args: dict) -> Path:
 
 def run_crawl(source: str, db_path: Path, *, base_url: str | None = None, delay: float | None = None,
               max_pages: int | None = None, keywords: list[str] | None = None, discovery: str = "api",
-              refetch: bool = False, log_level: str = "INFO", extra_settings: dict | None = None) -> CrawlResult:
+              refetch: bool = False, start_urls: list[str] | None = None, sitemap: str | None = None,
+              log_level: str = "INFO", extra_settings: dict | None = None) -> CrawlResult:
     """Crawl one source into the warehouse at ``db_path``; one call per process (Twisted's reactor)."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
@@ -81,6 +82,10 @@ def run_crawl(source: str, db_path: Path, *, base_url: str | None = None, delay:
         spider_args["base_url"] = base_url
     if keywords:
         spider_args["keywords"] = keywords
+    if start_urls:
+        spider_args["start_urls"] = start_urls
+    if sitemap:
+        spider_args["sitemap"] = sitemap
     jobdir = crawl_jobdir(db_path, source, spider_args)
     settings = crawl_settings(db_path, delay, log_level, {"JOBDIR": str(jobdir), **(extra_settings or {})})
     process = CrawlerProcess(settings, install_root_handler=True)

@@ -18,12 +18,22 @@ from warehouse.errors import WarehouseError
 from warehouse.framework_store import current_framework_version, load_current_framework, store_framework
 from warehouse.matches import pending_requirements, store_matches
 from warehouse.publish import publish, published_path, readable_path
-from warehouse.runs import finish_run, mark_interrupted_runs, recent_runs, register_source, start_run
+from warehouse.runs import (
+    finish_refresh,
+    finish_run,
+    mark_interrupted_runs,
+    recent_refreshes,
+    recent_runs,
+    register_source,
+    start_refresh,
+    start_run,
+)
 
 __all__ = [
     "Listing", "LoadCounts", "WarehouseError", "archive_pages", "compress_page", "current_framework_version",
-    "decompress_page", "default_path", "finish_run", "known_listings", "latest_raw_pages", "load_adverts",
-    "load_current_framework", "mark_interrupted_runs", "open_read_only", "open_warehouse",
-    "pending_requirements", "publish", "published_path", "readable_path", "recent_runs",
-    "record_parse_outcomes", "register_source", "start_run", "store_framework", "store_matches", "transaction",
+    "decompress_page", "default_path", "finish_refresh", "finish_run", "known_listings", "latest_raw_pages",
+    "load_adverts", "load_current_framework", "mark_interrupted_runs", "open_read_only", "open_warehouse",
+    "pending_requirements", "publish", "published_path", "readable_path", "recent_refreshes", "recent_runs",
+    "record_parse_outcomes", "register_source", "start_refresh", "start_run", "store_framework",
+    "store_matches", "transaction",
 ]

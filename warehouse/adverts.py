@@ -16,7 +16,7 @@ ADVERT_COLUMNS = [
     "source", "reference", "url", "title", "employer", "town", "postcode", "band", "pay_scheme",
     "salary_min", "salary_max", "salary_period", "contract_type", "contract_duration",
     "working_pattern", "staff_group", "date_posted", "closing_date", "is_informatics",
-    "informatics_score", "summary", "duties", "responsibilities", "about_organisation",
+    "informatics_score", "summary", "duties", "responsibilities", "about_organisation", "internal_only",
 ]
 REQUIREMENT_COLUMNS = ["section", "category", "level", "text"]
 RAW_PAGE_COLUMNS = ["url", "source", "reference", "fetched_at", "http_status", "body", "parse_ok", "parse_error"]
@@ -79,6 +79,7 @@ def _adverts_frame(adverts: list[dict], seen_at: datetime) -> pd.DataFrame:
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
     frame["is_informatics"] = frame["is_informatics"].fillna(False).astype(bool)
     frame["informatics_score"] = frame["informatics_score"].fillna(0.0)
+    frame["internal_only"] = frame["internal_only"].fillna(False).astype(bool)
     return frame.drop_duplicates(subset=["source", "reference"], keep="last")
 
 

@@ -68,6 +68,7 @@ def export_adverts(con: duckdb.DuckDBPyConnection) -> Iterator[dict]:
                coalesce(list({{'category': r.category, 'level': r.level, 'text': r.text}} ORDER BY r.position)
                         FILTER (WHERE r.section = 'person_specification'), []) AS requirements
         FROM adverts a LEFT JOIN requirements r USING (advert_id)
+        WHERE NOT coalesce(a.internal_only, false)
         GROUP BY ALL
         ORDER BY a.date_posted NULLS LAST, a.source, a.reference
         """

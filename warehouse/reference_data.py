@@ -16,6 +16,7 @@ import pandas as pd
 import yaml
 
 STATE_KEY = "reference_data"
+VIEW_VERSION = "2"  # bump when advert_facts_sql changes, so existing warehouses get the new view
 _POSTCODE_AREA = r"^([A-Z]{1,2})[0-9]"
 
 
@@ -47,13 +48,14 @@ def advert_facts_sql(role_families: list[dict]) -> str:
                END AS role_family
         FROM adverts a
         LEFT JOIN postcode_regions pr ON pr.area = regexp_extract(upper(a.postcode), '{_POSTCODE_AREA}', 1)
+        WHERE NOT coalesce(a.internal_only, false)
     """
 
 
 def refresh_reference_data(con: duckdb.DuckDBPyConnection) -> bool:
     """Write the reference data into the warehouse if the bundled files changed; True when written."""
     regions_csv, families_yaml = _files()
-    digest = hashlib.sha256((regions_csv + families_yaml).encode()).hexdigest()[:16]
+    digest = hashlib.sha256((VIEW_VERSION + regions_csv + families_yaml).encode()).hexdigest()[:16]
     stored = con.execute("SELECT value FROM warehouse_state WHERE key = ?", [STATE_KEY]).fetchone()
     if stored and stored[0] == digest:
         return False

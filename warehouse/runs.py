@@ -58,3 +58,35 @@ def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict]:
     cursor = con.execute("SELECT * FROM crawl_runs ORDER BY run_id DESC LIMIT ?", [limit])
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def start_refresh(con: duckdb.DuckDBPyConnection, started_at: datetime, sources: list[str], log_file: str) -> int:
+    con.execute("UPDATE refresh_runs SET status = 'interrupted' WHERE status = 'running'")
+    return con.execute(
+        "INSERT INTO refresh_runs (started_at, status, sources, log_file) VALUES (?, 'running', ?, ?) "
+        "RETURNING refresh_id", [started_at, ",".join(sources), log_file],
+    ).fetchone()[0]
+
+
+def finish_refresh(con: duckdb.DuckDBPyConnection, refresh_id: int, started_at: datetime, status: str,
+                   published: bool, message: str | None) -> None:
+    """Close the refresh's row, with the totals of the crawl runs it started."""
+    con.execute(
+        """
+        UPDATE refresh_runs SET finished_at = ?, status = ?, published = ?, message = ?,
+            crawl_run_ids = runs.ids, adverts_new = runs.new, adverts_updated = runs.updated,
+            adverts_closed = runs.closed
+        FROM (SELECT string_agg(CAST(run_id AS VARCHAR), ',' ORDER BY run_id) AS ids,
+                     coalesce(sum(adverts_new), 0) AS new, coalesce(sum(adverts_updated), 0) AS updated,
+                     coalesce(sum(adverts_closed), 0) AS closed
+              FROM crawl_runs WHERE started_at >= ?) AS runs
+        WHERE refresh_id = ?
+        """,
+        [datetime.now(), status, published, message, started_at, refresh_id],
+    )
+
+
+def recent_refreshes(con: duckdb.DuckDBPyConnection, limit: int = 5) -> list[dict]:
+    cursor = con.execute("SELECT * FROM refresh_runs ORDER BY refresh_id DESC LIMIT ?", [limit])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]

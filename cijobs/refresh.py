@@ -1,0 +1,147 @@
+"""`cijobs refresh`: crawl every enabled source, match, close, publish; one at a time, all or nothing.
+
+Each source is crawled in a child process (Scrapy's reactor runs once per process, and a
+scheduler calls refresh many times), so its own crawl_runs row and JOBDIR resume work as for
+`cijobs crawl`. Only when every step succeeded is the warehouse published for the dashboard;
+a failed or killed refresh leaves the published snapshot as it was.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import warehouse
+from cijobs.config import Config
+from cijobs.errors import UserError
+from cijobs.matching_job import match_warehouse
+
+logger = logging.getLogger("cijobs.refresh")
+
+
+class RefreshLock:
+    """An exclusive lock beside the warehouse. The kernel drops it when the holder dies, so a crashed
+    refresh can never leave it stuck; the file only tells who holds it."""
+
+    def __init__(self, db: Path):
+        self.path = db.with_name(f"{db.name}.refresh.lock")
+
+    def __enter__(self) -> RefreshLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._handle.seek(0)
+            holder = self._handle.read().strip() or "another process"
+            self._handle.close()
+            raise UserError(f"another refresh of {self.path.name.removesuffix('.refresh.lock')} is running "
+                            f"({holder}); not starting a second one") from None
+        self._handle.seek(0)
+        self._handle.truncate()
+        self._handle.write(f"pid {os.getpid()} since {datetime.now():%Y-%m-%d %H:%M:%S}\n")
+        self._handle.flush()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._handle.truncate(0)
+        fcntl.flock(self._handle, fcntl.LOCK_UN)
+        self._handle.close()
+
+
+@dataclass
+class RefreshResult:
+    status: str
+    log_file: Path
+    seconds: float
+    lines: list[str] = field(default_factory=list)
+    message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+
+def _log_to(log_file: Path) -> logging.Handler:
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    return handler
+
+
+def _crawl(source, db: Path, log_file: Path) -> tuple[bool, str]:
+    """Run `cijobs crawl` for one source in a child process; its full output goes to the run's log."""
+    command = [sys.executable, "-m", "cijobs.cli", "crawl", *source.crawl_arguments(), "--db", str(db),
+               "--no-publish"]
+    logger.info("crawling %s: %s", source.name, " ".join(command[3:]))
+    with open(log_file, "a", encoding="utf-8") as log:
+        log.flush()
+        child = subprocess.run(command, stdout=subprocess.PIPE, stderr=log, text=True)
+        log.write(child.stdout)
+    summary = child.stdout.strip().splitlines()[-1] if child.stdout.strip() else f"{source.name}: no summary"
+    if child.returncode != 0:
+        errors = [line for line in log_file.read_text(encoding="utf-8").splitlines() if "error:" in line]
+        return False, errors[-1] if errors else summary
+    return True, summary
+
+
+def refresh(config: Config) -> RefreshResult:
+    """One refresh of every enabled source. Raises UserError when another refresh holds the lock."""
+    db = config.warehouse
+    started = time.monotonic()
+    with RefreshLock(db):
+        log_file = config.logs / f"refresh-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+        handler = _log_to(log_file)
+        try:
+            return _refresh_locked(config, db, log_file, started)
+        finally:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
+
+
+def _refresh_locked(config: Config, db: Path, log_file: Path, started: float) -> RefreshResult:
+    sources = config.enabled_sources
+    if not sources:
+        raise UserError(f"{config.path}: no source is enabled")
+    begun = datetime.now()
+    con = warehouse.open_warehouse(db)
+    try:
+        refresh_id = warehouse.start_refresh(con, begun, [s.name for s in sources], str(log_file))
+    finally:
+        con.close()
+    result = RefreshResult("failed", log_file, 0.0)
+    try:
+        for source in sources:
+            ok, line = _crawl(source, db, log_file)
+            result.lines.append(line)
+            logger.info(line)
+            if not ok:
+                result.message = line.split("error: ", 1)[-1]
+                break
+        else:
+            matched = match_warehouse(db)
+            result.lines.append(matched.summary())
+            logger.info(matched.summary())
+            warehouse.publish(db)
+            result.status = "succeeded"
+    except Exception as exc:  # recorded in refresh_runs and the log, then re-raised for the caller
+        result.message = f"{type(exc).__name__}: {exc}"
+        logger.exception("refresh failed")
+        raise
+    finally:
+        result.seconds = time.monotonic() - started
+        con = warehouse.open_warehouse(db)
+        try:
+            warehouse.finish_refresh(con, refresh_id, begun, result.status, result.status == "succeeded",
+                                     result.message)
+        finally:
+            con.close()
+        logger.info("refresh %s in %.1fs (log %s)", result.status, result.seconds, log_file)
+    return result

@@ -1,0 +1,215 @@
+"""Operators' view: `cijobs refresh` / `schedule` against a loopback board, with its safety guarantees."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cijobs.config import load_config
+from cijobs.errors import UserError
+from cijobs.refresh import RefreshLock
+from cijobs.sample_site import SampleBoard, SampleSiteServer
+from tests.conftest import ROOT, run_cijobs
+
+
+def write_config(folder: Path, site_url: str, delay: float = 0.0, extra: str = "") -> Path:
+    config = folder / "cijobs.toml"
+    config.write_text(f"""
+[warehouse]
+path = "{folder / 'data' / 'cijobs.duckdb'}"
+
+[refresh]
+log_dir = "{folder / 'logs'}"
+
+[sources.nhsjobs]
+base_url = "{site_url}"
+delay = {delay}
+{extra}
+""", encoding="utf-8")
+    return config
+
+
+def query(db: Path, sql: str):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def board(sample_board) -> SampleBoard:
+    """A private, editable copy of the sample board whose adverts are all still open."""
+    board = SampleBoard(copy.deepcopy(sample_board.adverts))
+    for advert in board.adverts:
+        advert["closing_date"] = date.today() + timedelta(days=30)
+    return board
+
+
+def new_advert(board: SampleBoard, employer: str) -> dict:
+    advert = copy.deepcopy(board.adverts[0])
+    advert.update(reference="N0001-26-0001", employer=employer, date_posted=date.today(),
+                  title="Clinical Informatics Lead")
+    return advert
+
+
+def test_refreshing_twice_fetches_no_advert_page_the_second_time(board, tmp_path):
+    with SampleSiteServer(board) as site:
+        config = write_config(tmp_path, site.url)
+        first = run_cijobs("refresh", "--config", str(config))
+        site.requested.clear()
+        second = run_cijobs("refresh", "--config", str(config))
+        assert [p for p in site.requested if p.startswith("/candidate/jobadvert/")] == []
+    assert "refresh succeeded" in first.stdout and "refresh succeeded" in second.stdout
+    db = tmp_path / "data" / "cijobs.duckdb"
+    assert query(db, "SELECT status, published FROM refresh_runs ORDER BY refresh_id") == [
+        ("succeeded", True), ("succeeded", True)]
+    assert query(db, "SELECT count(*) FROM crawl_runs WHERE status = 'succeeded'") == [(2,)]
+    assert len(list((tmp_path / "logs").glob("refresh-*.log"))) == 2
+    assert (tmp_path / "data" / "cijobs.published.duckdb").is_file()
+
+
+def test_a_second_concurrent_refresh_is_refused(board, tmp_path):
+    with SampleSiteServer(board) as site:
+        config = write_config(tmp_path, site.url)
+        with RefreshLock(tmp_path / "data" / "cijobs.duckdb"):
+            result = run_cijobs("refresh", "--config", str(config), check=False)
+    assert result.returncode != 0
+    assert "another refresh of cijobs.duckdb is running" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_lock_of_a_crashed_refresh_does_not_stick(tmp_path):
+    db = tmp_path / "data" / "cijobs.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
+                               "from cijobs.refresh import RefreshLock; lock = RefreshLock(Path(sys.argv[1])); "
+                               "lock.__enter__(); print('held', flush=True); time.sleep(60)", str(db)],
+                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(UserError):
+        RefreshLock(db).__enter__()
+    holder.kill()
+    holder.wait()
+    with RefreshLock(db):
+        pass
+
+
+def test_a_killed_refresh_leaves_published_data_alone_and_the_next_one_completes(board, tmp_path):
+    db = tmp_path / "data" / "cijobs.duckdb"
+    snapshot = tmp_path / "data" / "cijobs.published.duckdb"
+    with SampleSiteServer(board) as site:
+        config = write_config(tmp_path, site.url)
+        run_cijobs("refresh", "--config", str(config))
+        published_before = snapshot.read_bytes()
+        board.adverts.append(new_advert(board, "Newfield Digital Health NHS Trust"))
+        for advert in board.adverts:  # every listing changes, so the slow refresh re-fetches every page
+            advert["closing_date"] += timedelta(days=1)
+        write_config(tmp_path, site.url, delay=0.2)
+        victim = subprocess.Popen([sys.executable, "-m", "cijobs.cli", "refresh", "--config", str(config)],
+                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True)
+        site.requested.clear()
+        deadline = time.monotonic() + 60
+        while sum(p.startswith("/candidate/jobadvert/") for p in site.requested) < 5:
+            assert time.monotonic() < deadline and victim.poll() is None
+            time.sleep(0.05)
+        os.killpg(victim.pid, signal.SIGKILL)
+        victim.wait()
+        assert snapshot.read_bytes() == published_before
+        write_config(tmp_path, site.url, delay=0.0)
+        finished = run_cijobs("refresh", "--config", str(config))
+    assert "refresh succeeded" in finished.stdout
+    employers = {e for (e,) in query(snapshot, "SELECT employer FROM adverts")}
+    assert "Newfield Digital Health NHS Trust" in employers
+    statuses = [s for (s,) in query(db, "SELECT status FROM refresh_runs ORDER BY refresh_id")]
+    assert statuses == ["succeeded", "interrupted", "succeeded"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _layout_text(url: str) -> str:
+    with urllib.request.urlopen(url + "_dash-layout", timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def test_a_running_dashboard_shows_new_adverts_after_a_refresh_without_restart(board, tmp_path):
+    with SampleSiteServer(board) as site:
+        config = write_config(tmp_path, site.url)
+        run_cijobs("refresh", "--config", str(config))
+        port = _free_port()
+        server = subprocess.Popen([sys.executable, "-m", "cijobs.cli", "serve", "--db",
+                                   str(tmp_path / "data" / "cijobs.duckdb"), "--port", str(port)],
+                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    before = _layout_text(url)
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline and server.poll() is None
+                    time.sleep(0.3)
+            assert "Newfield Digital Health NHS Trust" not in before
+            board.adverts.append(new_advert(board, "Newfield Digital Health NHS Trust"))
+            run_cijobs("refresh", "--config", str(config))
+            assert "Newfield Digital Health NHS Trust" in _layout_text(url)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("[warehouse]\npaht = 'x.duckdb'\n", "unknown key warehouse.paht"),
+    ("[sources.nhsjobs]\ndelay = 'fast'\n", "sources.nhsjobs.delay must be int or float"),
+    ("[sources.monster]\nenabled = true\n", "unknown source [sources.monster]"),
+    ("[refresh]\ncron = 'every morning'\n", "refresh.cron 'every morning' is not a cron expression"),
+    ("[sources.nhsjobs\n", "not valid TOML"),
+])
+def test_a_bad_configuration_names_the_problem(tmp_path, content, message):
+    config = tmp_path / "cijobs.toml"
+    config.write_text(content, encoding="utf-8")
+    result = run_cijobs("refresh", "--config", str(config), check=False)
+    assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
+    with pytest.raises(UserError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_config(config)
+
+
+def test_schedule_runs_refresh_and_reports_the_next_run(board, tmp_path):
+    with SampleSiteServer(board) as site:
+        config = write_config(tmp_path, site.url)
+        result = run_cijobs("schedule", "--config", str(config), "--cron", "0 6 * * *", "--run-now",
+                            "--max-runs", "1")
+    assert "scheduled refresh succeeded" in result.stderr
+    assert query(tmp_path / "data" / "cijobs.duckdb", "SELECT count(*) FROM refresh_runs") == [(1,)]
+    status = run_cijobs("status", "--config", str(config)).stdout
+    assert "refresh #1" in status and "published" in status
+
+
+def test_internal_only_adverts_are_kept_but_never_published(board, tmp_path):
+    internal = new_advert(board, "Inward Trust")
+    internal["job_summary"] = [*internal["job_summary"], "This post is open to internal applicants only."]
+    board.adverts.append(internal)
+    with SampleSiteServer(board) as site:
+        config = write_config(tmp_path, site.url)
+        run_cijobs("refresh", "--config", str(config))
+    db = tmp_path / "data" / "cijobs.duckdb"
+    assert query(db, "SELECT internal_only FROM adverts WHERE employer = 'Inward Trust'") == [(True,)]
+    assert query(db, "SELECT count(*) FROM advert_facts WHERE employer = 'Inward Trust'") == [(0,)]
+    exported = run_cijobs("export", "adverts", "--db", str(db)).stdout
+    assert "Inward Trust" not in exported and json.loads(exported.splitlines()[0])
