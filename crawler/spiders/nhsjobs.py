@@ -57,8 +57,14 @@ class NhsJobsSpider(scrapy.Spider):
         return not self._discovery_problems
 
     async def start(self):
-        for keyword in self.keywords:
-            yield self._search_request(keyword, 1)
+        # The first query probes the site; the others follow once it has answered at all, so an
+        # unreachable site (offline, DNS, firewall) fails after one request's retries, not all of them.
+        yield self._search_request(self.keywords[0], 1)
+
+    def _other_queries(self, keyword: str, page: int):
+        if page == 1 and keyword == self.keywords[0]:
+            for other in self.keywords[1:]:
+                yield self._search_request(other, 1)
 
     def _search_request(self, keyword: str, page: int) -> scrapy.Request:
         if self.discovery == "api":
@@ -77,6 +83,8 @@ class NhsJobsSpider(scrapy.Spider):
         self._discovery_problems.append(f"search page failed: {failure.request.url}")
         self.crawler.stats.inc_value("cijobs/discovery_errors")
         self.logger.error("discovery page %s failed: %s", failure.request.url, failure.value)
+        if getattr(failure.value, "response", None) is not None:  # the site answered, with an error
+            yield from self._other_queries(**failure.request.cb_kwargs)
 
     def _next_page_allowed(self, page: int) -> bool:
         if self.max_pages is None or page < self.max_pages:
@@ -108,6 +116,7 @@ class NhsJobsSpider(scrapy.Spider):
         @url https://www.jobs.nhs.uk/api/v1/search_xml?keyword=informatics&page=1
         @returns requests 0 101
         """
+        yield from self._other_queries(keyword, page)
         try:
             vacancies, total_pages = parse_search_xml(response.body)
         except ParseError as exc:
@@ -123,6 +132,7 @@ class NhsJobsSpider(scrapy.Spider):
 
     def parse_search(self, response, keyword: str, page: int):
         """Advert links from one HTML search results page, then the next page."""
+        yield from self._other_queries(keyword, page)
         cards, next_href = parse_search_html(response.text)
         for card in cards:
             yield from self._listed(response.urljoin(card["url"]), card["discovery_hash"])
