@@ -17,10 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-## run: crawl the live sources (NHS Jobs), match, and serve the dashboard on http://127.0.0.1:$(PORT)
+## run: refresh from the live sources (NHS Jobs; cijobs.toml if present), then serve http://127.0.0.1:$(PORT)
 run: venv
-	$(CIJOBS) crawl nhsjobs
-	$(CIJOBS) match
+	$(CIJOBS) refresh
 	$(CIJOBS) serve --port $(PORT)
 
 ## test: set everything up (venv, Chromium) and run the whole suite
