@@ -35,7 +35,8 @@ class CrawlResult:
             f"adverts seen {c.get('adverts_seen', 0)} (new {c.get('adverts_new', 0)}, "
             f"updated {c.get('adverts_updated', 0)}, unchanged {c.get('adverts_unchanged', 0)}, "
             f"closed {c.get('adverts_closed', 0)}, not re-fetched {c.get('adverts_skipped', 0)}, "
-            f"withdrawn {c.get('adverts_withdrawn', 0)}, re-posts {c.get('adverts_duplicate', 0)}), "
+            f"withdrawn {c.get('adverts_withdrawn', 0)}, re-posts {c.get('adverts_duplicate', 0)} = "
+            f"{c.get('adverts_duplicate', 0) / max(c.get('adverts_new', 0), 1):.0%} of new), "
             f"parse errors {c.get('parse_errors', 0)}, HTTP errors {c.get('responses_error', 0)}"
         )
         return line + (f" - {self.message}" if self.message else "")

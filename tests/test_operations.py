@@ -213,3 +213,18 @@ def test_internal_only_adverts_are_kept_but_never_published(board, tmp_path):
     assert query(db, "SELECT count(*) FROM advert_facts WHERE employer = 'Inward Trust'") == [(0,)]
     exported = run_cijobs("export", "adverts", "--db", str(db)).stdout
     assert "Inward Trust" not in exported and json.loads(exported.splitlines()[0])
+
+
+def test_basic_auth_protects_the_dashboard_when_configured(crawled_db, monkeypatch):
+    import base64
+
+    from dashboard.app import create_app
+
+    monkeypatch.setenv("CIJOBS_DASHBOARD_USER", "planner")
+    monkeypatch.setenv("CIJOBS_DASHBOARD_PASSWORD", "s3cret")
+    client = create_app(crawled_db).server.test_client()
+    assert client.get("/").status_code == 401
+    wrong = base64.b64encode(b"planner:nope").decode()
+    assert client.get("/", headers={"Authorization": f"Basic {wrong}"}).status_code == 401
+    right = base64.b64encode(b"planner:s3cret").decode()
+    assert client.get("/", headers={"Authorization": f"Basic {right}"}).status_code == 200
