@@ -22,6 +22,8 @@ from rapidfuzz import fuzz, process
 from matching.framework import Framework
 from matching.normalise import expand_abbreviations, fold
 
+STEM_CHARS = 3
+STOPWORDS = frozenset({"a", "an", "and", "of", "the", "to", "in", "for", "with", "or", "on", "at", "by", "as"})
 SCORERS = {"partial_ratio": fuzz.partial_ratio, "token_set_ratio": fuzz.token_set_ratio, "ratio": fuzz.ratio}
 
 
@@ -89,26 +91,40 @@ class Matcher:
         self._short_patterns = {
             i: re.compile(rf"\b{re.escape(p)}\b") for i, p in enumerate(phrases) if self._short[i]
         }
+        self._by_stem: dict[str, list[int]] = {}
+        for i, phrase in enumerate(phrases):
+            words = [w for w in phrase.split() if w not in STOPWORDS] or phrase.split()
+            for stem in {w[:STEM_CHARS] for w in words}:
+                self._by_stem.setdefault(stem, []).append(i)
 
     def prepare(self, line: str) -> str:
         return expand_abbreviations(fold(line), self.config.abbreviations)
 
     def match_lines(self, lines: list[str]) -> list[list[CompetencyMatch]]:
-        """The top-k competencies for each line, best first; an empty list where nothing reaches the threshold."""
+        """The top-k competencies for each line, best first; an empty list where nothing reaches the threshold.
+
+        Each distinct line is scored once, and only against the key phrases that share a word stem
+        (first letters of a word) with it: a phrase with no such word cannot reach the threshold, and
+        skipping it is what keeps the matcher fast with well over a thousand phrases.
+        """
         prepared = [self.prepare(line) for line in lines]
         if not prepared or not self._phrases:
             return [[] for _ in lines]
-        scores = process.cdist(
-            prepared, self._phrases, scorer=SCORERS[self.config.scorer], processor=None,
-            score_cutoff=self.config.threshold, dtype=np.uint8, workers=-1,
-        )
-        results = []
-        for row, text in enumerate(prepared):
-            if len(text) < self.config.min_line_chars:
-                results.append([])
-                continue
-            results.append(self._best_competencies(text, scores[row]))
-        return results
+        distinct = {text: None for text in prepared if len(text) >= self.config.min_line_chars}
+        scorer = SCORERS[self.config.scorer]
+        for text in distinct:
+            candidates = self._candidates(text)
+            scores = np.zeros(len(self._phrases), dtype=np.uint8)
+            if candidates:
+                found = process.cdist([text], [self._phrases[i] for i in candidates], scorer=scorer, processor=None,
+                                      score_cutoff=self.config.threshold, dtype=np.uint8)[0]
+                scores[candidates] = found
+            distinct[text] = self._best_competencies(text, scores)
+        return [list(distinct.get(text) or []) for text in prepared]
+
+    def _candidates(self, text: str) -> list[int]:
+        stems = {word[:STEM_CHARS] for word in text.split()}
+        return sorted({i for stem in stems for i in self._by_stem.get(stem, ())})
 
     def _best_competencies(self, text: str, phrase_scores: np.ndarray) -> list[CompetencyMatch]:
         best: dict[str, tuple[float, int]] = {}
