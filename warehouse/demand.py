@@ -156,6 +156,14 @@ def employer_domain_profile(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, e
         employer_share=mine["share"].to_numpy(), employer_adverts=mine["adverts"].to_numpy())
 
 
+def domains(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The current framework's domains (cheap: for drop-downs)."""
+    return con.execute(
+        """SELECT d.domain_id, d.title AS domain_title FROM domains d
+           JOIN framework_versions fv ON fv.version = d.framework_version AND fv.is_current
+           ORDER BY CAST(d.domain_id AS INTEGER)""").df()
+
+
 def employers(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> pd.DataFrame:
     where, params = flt.where("f")
     return con.execute(

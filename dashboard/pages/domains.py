@@ -19,7 +19,7 @@ COMPETENCY_COLUMNS = {"competency_id": "Competency", "statement": "Statement", "
 
 
 def layout(domain: str = "1", **_query):
-    framework_domains = query("domain_demand", warehouse_path(), advert_filter(None))
+    framework_domains = query("domains", warehouse_path())
     options = [{"label": f"{r.domain_id}. {r.domain_title}", "value": r.domain_id}
                for r in framework_domains.itertuples()]
     return html.Div([

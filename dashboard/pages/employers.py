@@ -1,6 +1,8 @@
 """Employers: one employer's demand by domain against the market, and two employers side by side."""
 from __future__ import annotations
 
+import dataclasses
+
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
@@ -32,12 +34,16 @@ def layout(**_query):
 
 
 def _profiles(filters, first, second):
+    """Market and employer shares per domain; each part is a separately cached query, so the market
+    figures are computed once however many employers are compared."""
     flt = advert_filter(filters)
-    frame = query("employer_domain_profile", warehouse_path(), flt, first)
-    frame = frame.rename(columns={"employer_share": "share_a", "employer_adverts": "adverts_a"})
-    if second:
-        other = query("employer_domain_profile", warehouse_path(), flt, second)
-        frame["share_b"], frame["adverts_b"] = other["employer_share"], other["employer_adverts"]
+    market = query("domain_demand", warehouse_path(), flt)
+    frame = market[["domain_id", "domain_title"]].assign(market_share=market["share"],
+                                                          market_adverts=market["adverts"])
+    for suffix, employer in (("a", first), ("b", second)):
+        if employer:
+            mine = query("domain_demand", warehouse_path(), dataclasses.replace(flt, employers=(employer,)))
+            frame[f"share_{suffix}"], frame[f"adverts_{suffix}"] = mine["share"].to_numpy(), mine["adverts"].to_numpy()
     return frame
 
 
