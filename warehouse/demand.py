@@ -1,5 +1,8 @@
 """Demand queries behind the dashboard: every function takes an AdvertFilter and returns a DataFrame.
 
+They read ``advert_needs`` (advert x competency, rebuilt from the current matches at every
+publish), so they answer for the published snapshot, which is what the dashboard opens.
+
 Demand counts adverts, not lines: an advert needs a competency when at least one of its
 requirement lines (of the chosen level) matched it; subdomains and domains follow from
 competencies. Re-posts are left out, so a job advertised twice counts once.
@@ -15,14 +18,14 @@ from warehouse.filters import AdvertFilter
 def _needs(flt: AdvertFilter) -> tuple[str, list]:
     """CTEs: ``chosen`` (filtered adverts) and ``needs`` (advert x competency it needs, essential flag)."""
     where, params = flt.where("f")
+    counted = {"any": "TRUE", "essential": "n.has_essential", "desirable": "n.has_desirable"}[flt.level]
+    essential = "FALSE" if flt.level == "desirable" else "n.has_essential"
     sql = f"""
         chosen AS (SELECT f.* FROM advert_facts f WHERE {where}),
         needs AS (
-            SELECT m.advert_id, m.competency_id, m.subdomain_id, m.domain_id,
-                   bool_or(coalesce(m.level = 'essential', false)) AS essential
-            FROM current_matches m
-            WHERE m.advert_id IN (SELECT advert_id FROM chosen) AND {flt.level_condition('m.level')}
-            GROUP BY ALL
+            SELECT n.advert_id, n.competency_id, n.subdomain_id, n.domain_id, {essential} AS essential
+            FROM advert_needs n
+            WHERE n.advert_id IN (SELECT advert_id FROM chosen) AND {counted}
         )"""
     return sql, params
 
@@ -126,8 +129,9 @@ def competency_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, domain_
                    arg_max(ch.url, m.score) AS example_url,
                    arg_max(m.evidence, m.score) AS example_evidence
             FROM current_matches m JOIN chosen ch USING (advert_id)
-            WHERE {level}
-            GROUP BY m.competency_id)""".format(level=flt.level_condition("m.level")) if examples else ""
+            WHERE {level} {domain}
+            GROUP BY m.competency_id)""".format(level=flt.level_condition("m.level"),
+                                                domain="AND m.domain_id = ?" if domain_id else "") if examples else ""
     example_columns = (", e.example_line, e.example_reference, e.example_url, e.example_evidence"
                        if examples else "")
     example_join = "LEFT JOIN example e ON e.competency_id = c.competency_id" if examples else ""
@@ -145,7 +149,7 @@ def competency_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, domain_
         WHERE TRUE {domain_clause}
         GROUP BY ALL
         ORDER BY adverts_needing DESC, c.competency_id
-        """, [*params, *([domain_id] if domain_id else [])]).df()
+        """, [*params, *([domain_id] if domain_id and examples else []), *([domain_id] if domain_id else [])]).df()
 
 
 def employer_domain_profile(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, employer: str) -> pd.DataFrame:

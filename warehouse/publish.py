@@ -25,6 +25,23 @@ def readable_path(db: Path | str) -> Path:
     return snapshot if snapshot.is_file() else Path(db)
 
 
+def rebuild_advert_needs(con) -> None:
+    """advert x competency needed, from the current matches (what the demand queries group)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM advert_needs")
+        con.execute(
+            """INSERT INTO advert_needs
+               SELECT advert_id, competency_id, any_value(subdomain_id), any_value(domain_id),
+                      bool_or(coalesce(level = 'essential', false)), bool_or(coalesce(level = 'desirable', false)),
+                      bool_or(level IS NULL)
+               FROM current_matches GROUP BY advert_id, competency_id""")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
 def publish(db: Path | str) -> Path:
     """Copy the warehouse to its published snapshot, atomically; returns the snapshot's path."""
     db = Path(db)
@@ -32,6 +49,7 @@ def publish(db: Path | str) -> Path:
     staging = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
     con = open_warehouse(db, create=False)  # holding it open keeps other writers out while copying
     try:
+        rebuild_advert_needs(con)
         con.execute("CHECKPOINT")
         shutil.copyfile(db, staging)
     finally:
