@@ -8,6 +8,7 @@ Prints figures only; nothing here asserts a timing. Targets it flags: callback p
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import http.client
 import json
 import multiprocessing
@@ -448,7 +449,8 @@ def query_calls(db: Path, stores: dict[str, dict]) -> list[tuple[str, QueryCall]
         for domain in domains if label == "default" else domains[:1]:
             calls.append((label, QueryCall("competency_demand", (flt, domain), label=f"competency_demand d{domain}")))
         calls += [
-            (label, QueryCall("employer_domain_profile", (flt, employer))),
+            (label, QueryCall("domain_demand", (dataclasses.replace(flt, employers=(employer,)),),
+                              label="domain_demand one employer")),
             (label, QueryCall("employers", (flt,))),
             (label, QueryCall("advert_page", (flt,), (("page", 0), ("page_size", 25)), "advert_page first")),
             (label, QueryCall("advert_page", (flt,), (("descending", False), ("page", 3), ("page_size", 25),

@@ -152,14 +152,6 @@ def competency_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, domain_
         """, [*params, *([domain_id] if domain_id and examples else []), *([domain_id] if domain_id else [])]).df()
 
 
-def employer_domain_profile(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, employer: str) -> pd.DataFrame:
-    """Domain shares for one employer next to the whole (filtered) market."""
-    market = domain_demand(con, flt)[["domain_id", "domain_title", "share", "adverts"]]
-    mine = domain_demand(con, AdvertFilter(**{**flt.__dict__, "employers": (employer,)}))
-    return market.rename(columns={"share": "market_share", "adverts": "market_adverts"}).assign(
-        employer_share=mine["share"].to_numpy(), employer_adverts=mine["adverts"].to_numpy())
-
-
 def domains(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The current framework's domains (cheap: for drop-downs)."""
     return con.execute(

@@ -1,10 +1,9 @@
-"""Read-side queries shared by the dashboard, the exports and the status command."""
+"""Read-side queries for the exports and the status command (the dashboard's are in warehouse.demand)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import duckdb
-import pandas as pd
 
 EXPORT_ADVERT_COLUMNS = [
     "source", "reference", "url", "title", "employer", "town", "postcode", "band", "pay_scheme",
@@ -12,33 +11,6 @@ EXPORT_ADVERT_COLUMNS = [
     "closing_date", "first_seen", "last_seen", "status", "is_informatics", "summary", "duties",
     "responsibilities",
 ]
-
-
-def domain_demand(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per domain of the current framework: informatics adverts needing it (any level and essential)."""
-    return con.execute(
-        """
-        WITH informatics AS (SELECT advert_id FROM adverts WHERE is_informatics AND duplicate_of IS NULL),
-        total AS (SELECT count(*) AS n FROM informatics)
-        SELECT d.domain_id, d.title AS domain_title, total.n AS informatics_adverts,
-               count(dd.advert_id) AS adverts_needing,
-               count(dd.advert_id) FILTER (WHERE dd.essential) AS adverts_needing_essential,
-               coalesce(count(dd.advert_id) / nullif(total.n, 0), 0) AS share
-        FROM domains d
-        JOIN framework_versions f ON f.version = d.framework_version AND f.is_current
-        CROSS JOIN total
-        LEFT JOIN advert_domain_demand dd
-               ON dd.domain_id = d.domain_id AND dd.advert_id IN (SELECT advert_id FROM informatics)
-        GROUP BY d.domain_id, d.title, total.n
-        ORDER BY CAST(d.domain_id AS INTEGER)
-        """
-    ).df()
-
-
-def monthly_domain_demand(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
-        "SELECT * FROM domain_demand_monthly ORDER BY month, CAST(domain_id AS INTEGER)"
-    ).df()
 
 
 def headline_figures(con: duckdb.DuckDBPyConnection) -> dict:
