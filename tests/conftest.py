@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from cijobs.sample_site import SampleBoard, SampleSiteServer
@@ -22,6 +23,15 @@ def run_cijobs(*args: str, check: bool = True, env: dict | None = None, **kwargs
     if check and result.returncode != 0:
         raise AssertionError(f"cijobs {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def query(db: Path, sql: str, params=()) -> list[tuple]:
+    """Rows of one read-only query against a warehouse file (the tests' view of what was stored)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="session")

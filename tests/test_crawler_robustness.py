@@ -17,7 +17,7 @@ import pytest
 
 from cijobs.sample_site import Faults, SampleBoard, SampleSiteServer
 from crawler.spiders.nhsjobs import DEFAULT_KEYWORDS
-from tests.conftest import ROOT, run_cijobs
+from tests.conftest import ROOT, query, run_cijobs
 
 ADVERT = "/candidate/jobadvert/{}"
 
@@ -25,14 +25,6 @@ ADVERT = "/candidate/jobadvert/{}"
 def crawl(site, db: Path, *extra: str, check: bool = True):
     return run_cijobs("crawl", "nhsjobs", "--base-url", site.url, "--delay", "0", "--db", str(db), *extra,
                       check=check)
-
-
-def query(db: Path, sql: str, params=()):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def advert_fetches(site) -> list[str]:

@@ -11,12 +11,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
-import duckdb
 import pytest
 
 from crawler.parsers.jobposting import canonical_url, employment, parse_page, salary, url_reference
 from crawler.parsers.nhsjobs import ParseError
-from tests.conftest import run_cijobs
+from tests.conftest import query, run_cijobs
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "jobposting"
 BOARD_ORIGIN = "https://board.example.org"
@@ -92,14 +91,6 @@ class FixtureBoard:
 
 def crawl(board: FixtureBoard, db: Path, *extra: str):
     return run_cijobs("crawl", "jobposting", "--base-url", board.url, "--delay", "0", "--db", str(db), *extra)
-
-
-def query(db: Path, sql: str, params=()):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def expected_references(board: FixtureBoard) -> set[str]:

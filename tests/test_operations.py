@@ -13,14 +13,13 @@ import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from cijobs.config import load_config
 from cijobs.errors import UserError
 from cijobs.refresh import RefreshLock
 from cijobs.sample_site import SampleBoard, SampleSiteServer
-from tests.conftest import ROOT, run_cijobs
+from tests.conftest import ROOT, query, run_cijobs
 
 
 def write_config(folder: Path, site_url: str, delay: float = 0.0, extra: str = "") -> Path:
@@ -38,14 +37,6 @@ delay = {delay}
 {extra}
 """, encoding="utf-8")
     return config
-
-
-def query(db: Path, sql: str):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture
