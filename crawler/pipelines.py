@@ -67,11 +67,10 @@ class WarehousePipeline:
             self.stage.add_withdrawn(item.reference)
         return item
 
-    def _failure(self, spider, adverts: list, pages: list, listed: dict) -> str | None:
+    def _failure(self, spider, adverts: list, pages: list, listed: dict, parse_errors: int) -> str | None:
         unreachable = self._unreachable(spider)
         if unreachable:
             return unreachable
-        parse_errors = sum(not page["parse_ok"] for page in pages)
         if not adverts and not pages and not listed:
             return "discovered no adverts: the search answered nothing (site down, blocked, or markup changed?)"
         if pages and parse_errors / len(pages) > self.max_parse_error_rate:
@@ -87,8 +86,9 @@ class WarehousePipeline:
         pages = [{**page, "body": warehouse.compress_page(page.pop("html"))} for page in self.stage.read("pages")]
         listed = {record["reference"]: record["discovery_hash"] for record in self.stage.read("listed")}
         withdrawn = {record["reference"] for record in self.stage.read("withdrawn")}
-        failure = self._failure(spider, adverts, pages, listed)
-        counts = {"adverts_seen": len(listed) or len(adverts), "parse_errors": sum(not p["parse_ok"] for p in pages),
+        parse_errors = sum(not page["parse_ok"] for page in pages)
+        failure = self._failure(spider, adverts, pages, listed, parse_errors)
+        counts = {"adverts_seen": len(listed) or len(adverts), "parse_errors": parse_errors,
                   "adverts_withdrawn": len(withdrawn),
                   "adverts_skipped": self.stats.get_value("cijobs/adverts_skipped", 0)}
         con = warehouse.open_warehouse(self.db_path)
