@@ -14,7 +14,9 @@ BOILERPLATE_PATTERNS = [
     r"\bdiversity\b.*\binclusion\b",
     r"right to work", r"\bvisa\b", r"sponsorship", r"\bpension", r"annual leave", r"\bholiday", r"salary sacrifice",
     r"disability confident", r"how to apply", r"applicants? (must|should|will|are)", r"application form",
-    r"supporting (statement|information)", r"closing date", r"\binterview", r"shortlist",
+    r"supporting (statement|information)", r"closing date", r"shortlist",
+    # the interview as a step of applying, not interviewing as a skill ("user research interviews")
+    r"\binterviews? (will|are|is|to be|date)", r"\b(an|for|at|to) interview\b",
     r"informal (chat|discussion|enquir)", r"please contact", r"for further (information|details)",
     r"\bnhs discounts?\b", r"\bcar parking\b", r"\bcycle to work\b", r"flexible benefits", r"\bwelcome applications\b",
     r"trust values", r"our values", r"\bsmoke[- ]free\b", r"\bvaccinat", r"occupational health clearance",

@@ -1,7 +1,9 @@
 """The rapidfuzz matcher: requirement lines against each competency's key phrases.
 
-Every line is folded and its abbreviations expanded; ``process.cdist`` then scores all
-lines against all key phrases at once (rapidfuzz's C++/SIMD path, every core). A
+Every line is folded, its abbreviations expanded and (by default) each word reduced to its
+Snowball stem, as are the key phrases, so "evaluating interventions" meets "evaluate
+interventions" and rapidfuzz's tolerance is left for typos and word breaks. ``process.cdist``
+then scores lines against key phrases (rapidfuzz's C++/SIMD path). A
 competency's score for a line is its best key phrase's score; the line keeps the top-k
 competencies at or above the threshold, each with the phrase and the words it matched as
 evidence. Domains and subdomains are never matched directly: they follow from competencies.
@@ -16,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import snowballstemmer
 import yaml
 from rapidfuzz import fuzz, process
 
@@ -36,8 +39,7 @@ class MatcherConfig:
     short_phrase_chars: int
     min_line_chars: int
     abbreviations: dict[str, str]
-    one_per_subdomain: bool = False
-    min_relative_phrase_length: float = 0.0
+    stem_threshold: float | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -57,10 +59,57 @@ def load_config(path: Path | str | None = None) -> MatcherConfig:
         version=str(raw["version"]), scorer=raw["scorer"], threshold=float(raw["threshold"]),
         top_k=int(raw["top_k"]), short_phrase_chars=int(raw["short_phrase_chars"]),
         min_line_chars=int(raw["min_line_chars"]),
-        one_per_subdomain=bool(raw.get("one_per_subdomain", False)),
-        min_relative_phrase_length=float(raw.get("min_relative_phrase_length", 0.0)),
+        stem_threshold=None if raw.get("stem_threshold") is None else float(raw["stem_threshold"]),
         abbreviations={str(k).lower(): str(v).lower() for k, v in (raw.get("abbreviations") or {}).items()},
     )
+
+
+class WordStemmer:
+    """English Snowball stems, remembered per word (adverts reuse a small vocabulary)."""
+
+    def __init__(self):
+        self._stemmer = snowballstemmer.stemmer("english")
+        self._known: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        stem = self._known.get(word)
+        if stem is None:
+            stem = self._known[word] = self._stemmer.stemWord(word)
+        return stem
+
+
+@dataclass(frozen=True)
+class PreparedLine:
+    """A line in the two forms the matcher scores: folded words, and their stems."""
+
+    words: tuple[str, ...]
+    stems: tuple[str, ...]
+
+    @property
+    def folded(self) -> str:
+        return " ".join(self.words)
+
+    @property
+    def stemmed(self) -> str:
+        return " ".join(self.stems)
+
+    def quote(self, start: int, end: int, *, stemmed: bool) -> str:
+        """The folded words behind characters ``start:end`` of the folded or stemmed text."""
+        quoted, position = [], 0
+        for word, stem in zip(self.words, self.stems):
+            length = len(stem if stemmed else word)
+            if position < end and position + length > start:
+                quoted.append(word)
+            position += length + 1
+        return " ".join(quoted)
+
+
+@dataclass(frozen=True)
+class KeyPhrase:
+    competency_id: str
+    text: str                # folded
+    stemmed: str | None      # its words' stems, for phrases of several words
+    short: bool              # so short it must also appear as a whole word
 
 
 @dataclass(frozen=True)
@@ -71,34 +120,41 @@ class CompetencyMatch:
 
 
 class Matcher:
-    """Maps requirement lines onto a framework's competencies."""
+    """Maps requirement lines onto a framework's competencies.
+
+    Every key phrase is compared, fuzzily, with the line's folded words. A phrase of several words is
+    also compared with the line's stems, more strictly (stems are short, so a fuzzy match of stems is
+    loose); single words are never stemmed, since that widens them too far ("completeness" and
+    "complete" share a stem).
+    """
 
     def __init__(self, framework: Framework, config: MatcherConfig | None = None):
         self.framework = framework
         self.config = config or load_config()
         self.version = self.config.fingerprint
-        phrases, owners = [], []
+        self._stem = WordStemmer()
+        self._phrases: list[KeyPhrase] = []
         for competency in framework.competencies:
             for keyword in competency.keywords:
-                phrase = fold(keyword)
-                if phrase:
-                    phrases.append(phrase)
-                    owners.append(competency.id)
-        self._phrases = phrases
-        self._owners = np.array(owners)
-        self._competency_ids = sorted(set(owners), key=lambda cid: [int(p) for p in cid.split(".")])
-        self._short = np.array([len(p) <= self.config.short_phrase_chars for p in phrases])
+                words = fold(keyword).split()
+                if not words:
+                    continue
+                text = " ".join(words)
+                stemmed = " ".join(self._stem(w) for w in words) if len(words) > 1 else None
+                self._phrases.append(KeyPhrase(competency.id, text, stemmed,
+                                               len(text) <= self.config.short_phrase_chars))
         self._short_patterns = {
-            i: re.compile(rf"\b{re.escape(p)}\b") for i, p in enumerate(phrases) if self._short[i]
+            i: re.compile(rf"\b{re.escape(p.text)}\b") for i, p in enumerate(self._phrases) if p.short
         }
         self._by_stem: dict[str, list[int]] = {}
-        for i, phrase in enumerate(phrases):
-            words = [w for w in phrase.split() if w not in STOPWORDS] or phrase.split()
+        for i, phrase in enumerate(self._phrases):
+            words = [w for w in phrase.text.split() if w not in STOPWORDS] or phrase.text.split()
             for stem in {w[:STEM_CHARS] for w in words}:
                 self._by_stem.setdefault(stem, []).append(i)
 
-    def prepare(self, line: str) -> str:
-        return expand_abbreviations(fold(line), self.config.abbreviations)
+    def prepare(self, line: str) -> PreparedLine:
+        words = tuple(expand_abbreviations(fold(line), self.config.abbreviations).split())
+        return PreparedLine(words, tuple(self._stem(w) for w in words))
 
     def match_lines(self, lines: list[str]) -> list[list[CompetencyMatch]]:
         """The top-k competencies for each line, best first; an empty list where nothing reaches the threshold.
@@ -108,64 +164,53 @@ class Matcher:
         skipping it is what keeps the matcher fast with well over a thousand phrases.
         """
         prepared = [self.prepare(line) for line in lines]
-        if not prepared or not self._phrases:
-            return [[] for _ in lines]
-        distinct = {text: None for text in prepared if len(text) >= self.config.min_line_chars}
+        found: dict[PreparedLine, list[CompetencyMatch]] = {}
+        for line in prepared:
+            if line not in found and len(line.folded) >= self.config.min_line_chars:
+                found[line] = self._best_competencies(line, self._phrase_scores(line))
+        return [list(found.get(line) or []) for line in prepared]
+
+    def _phrase_scores(self, line: PreparedLine) -> dict[int, tuple[float, bool]]:
+        """Each candidate phrase's best score at or above its threshold, and whether that was on stems."""
         scorer = SCORERS[self.config.scorer]
-        for text in distinct:
-            candidates = self._candidates(text)
-            scores = np.zeros(len(self._phrases), dtype=np.uint8)
-            if candidates:
-                found = process.cdist([text], [self._phrases[i] for i in candidates], scorer=scorer, processor=None,
-                                      score_cutoff=self.config.threshold, dtype=np.uint8)[0]
-                scores[candidates] = found
-            distinct[text] = self._best_competencies(text, scores)
-        return [list(distinct.get(text) or []) for text in prepared]
-
-    def _candidates(self, text: str) -> list[int]:
-        stems = {word[:STEM_CHARS] for word in text.split()}
-        return sorted({i for stem in stems for i in self._by_stem.get(stem, ())})
-
-    def _best_competencies(self, text: str, phrase_scores: np.ndarray) -> list[CompetencyMatch]:
-        best: dict[str, tuple[float, int]] = {}
-        for index in np.flatnonzero(phrase_scores):
-            if self._short[index] and not self._short_patterns[index].search(text):
+        candidates = sorted({i for word in line.words for i in self._by_stem.get(word[:STEM_CHARS], ())})
+        scores = {}
+        passes = [(False, candidates, line.folded, self.config.threshold)]
+        if self.config.stem_threshold is not None:
+            multiword = [i for i in candidates if self._phrases[i].stemmed]
+            passes.append((True, multiword, line.stemmed, self.config.stem_threshold))
+        for on_stems, group, text, cutoff in passes:
+            if not group:
                 continue
-            score = float(phrase_scores[index])
-            owner = str(self._owners[index])
-            if owner not in best or score > best[owner][0] or (
-                score == best[owner][0] and len(self._phrases[index]) > len(self._phrases[best[owner][1]])
-            ):
-                best[str(owner)] = (score, index)
-        ranked = sorted(best.items(), key=lambda item: (-item[1][0], -len(self._phrases[item[1][1]])))
-        ranked = self._select(ranked)
-        return [
-            CompetencyMatch(cid, score, self._evidence(text, index))
-            for cid, (score, index) in ranked[: self.config.top_k]
-        ]
+            phrases = [self._phrases[i].stemmed if on_stems else self._phrases[i].text for i in group]
+            row = process.cdist([text], phrases, scorer=scorer, processor=None, score_cutoff=cutoff, dtype=np.uint8)[0]
+            for i, score in zip(group, row):
+                if not score or (self._phrases[i].short and not self._short_patterns[i].search(text)):
+                    continue
+                if i not in scores or score > scores[i][0]:
+                    scores[i] = (float(score), on_stems)
+        return scores
 
-    def _select(self, ranked: list[tuple[str, tuple[float, int]]]) -> list[tuple[str, tuple[float, int]]]:
-        """Drop competencies that lose to a better one: a shorter, incidental phrase next to a long, specific
-        one, or a neighbour in the same subdomain (the line is about one of them, not both)."""
-        if not ranked:
-            return ranked
-        longest = max(len(self._phrases[index]) for _, (_, index) in ranked)
-        kept, subdomains = [], set()
-        for competency_id, (score, index) in ranked:
-            if len(self._phrases[index]) < self.config.min_relative_phrase_length * longest:
-                continue
-            subdomain = competency_id.rsplit(".", 1)[0]
-            if self.config.one_per_subdomain and subdomain in subdomains:
-                continue
-            subdomains.add(subdomain)
-            kept.append((competency_id, (score, index)))
-        return kept
+    def _best_competencies(self, line: PreparedLine, phrase_scores: dict[int, tuple[float, bool]]
+                           ) -> list[CompetencyMatch]:
+        """Each competency's best phrase (ties go to the longer phrase), best competencies first."""
+        best: dict[str, tuple[float, int, int, bool]] = {}
+        for index, (score, on_stems) in phrase_scores.items():
+            phrase = self._phrases[index]
+            key = (score, len(phrase.text), index, on_stems)
+            if phrase.competency_id not in best or key[:2] > best[phrase.competency_id][:2]:
+                best[phrase.competency_id] = key
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], -item[1][1]))
+        return [CompetencyMatch(cid, score, self._evidence(line, index, on_stems))
+                for cid, (score, _, index, on_stems) in ranked[: self.config.top_k]]
 
-    def _evidence(self, text: str, index: int) -> str:
+    def _evidence(self, line: PreparedLine, index: int, on_stems: bool) -> str:
+        """The key phrase and the line's own (unstemmed) words it matched."""
         phrase = self._phrases[index]
-        alignment = fuzz.partial_ratio_alignment(phrase, text)
-        matched = text[alignment.dest_start:alignment.dest_end] if alignment else ""
-        return f"'{phrase}' ~ '{matched}'"
+        alignment = fuzz.partial_ratio_alignment(phrase.stemmed if on_stems else phrase.text,
+                                                 line.stemmed if on_stems else line.folded)
+        matched = line.quote(alignment.dest_start, alignment.dest_end, stemmed=on_stems) if alignment else ""
+        return f"'{phrase.text}' ~ '{matched}'"
 
     def domains_of(self, matches: list[CompetencyMatch]) -> list[str]:
         seen = []
