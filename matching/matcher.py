@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,7 @@ from rapidfuzz import fuzz, process
 
 from matching.framework import Framework
 from matching.normalise import expand_abbreviations, fold
+from matching.vocabulary import CompetencyVocabulary
 
 STEM_CHARS = 3
 STOPWORDS = frozenset({"a", "an", "and", "of", "the", "to", "in", "for", "with", "or", "on", "at", "by", "as"})
@@ -40,6 +42,10 @@ class MatcherConfig:
     min_line_chars: int
     abbreviations: dict[str, str]
     stem_threshold: float | None = None
+    word_suffix_chars: int | None = None
+    fallback_min_words: int | None = None
+    fallback_min_weight: float = 0.0
+    fallback_ignore_words: tuple[str, ...] = ()
 
     @property
     def fingerprint(self) -> str:
@@ -60,8 +66,30 @@ def load_config(path: Path | str | None = None) -> MatcherConfig:
         top_k=int(raw["top_k"]), short_phrase_chars=int(raw["short_phrase_chars"]),
         min_line_chars=int(raw["min_line_chars"]),
         stem_threshold=None if raw.get("stem_threshold") is None else float(raw["stem_threshold"]),
+        word_suffix_chars=None if raw.get("word_suffix_chars") is None else int(raw["word_suffix_chars"]),
+        fallback_min_words=None if raw.get("fallback_min_words") is None else int(raw["fallback_min_words"]),
+        fallback_min_weight=float(raw.get("fallback_min_weight") or 0.0),
+        fallback_ignore_words=tuple(sorted(str(w).lower() for w in raw.get("fallback_ignore_words") or ())),
         abbreviations={str(k).lower(): str(v).lower() for k, v in (raw.get("abbreviations") or {}).items()},
     )
+
+
+def aligned_on_words(phrase: str, text: str, suffix_chars: int) -> bool:
+    """Whether the phrase's best fuzzy alignment in ``text`` starts where a word starts and ends at most
+    ``suffix_chars`` before a word ends ("research methods" for "research method", not "long term
+    placement" for "long term plan", nor "clinical governance" for "ai governance")."""
+    if len(phrase) > len(text):
+        return False  # partial_ratio would score the line inside the phrase: "Requirements" in any "... requirements"
+    alignment = fuzz.partial_ratio_alignment(phrase, text)
+    start, end = alignment.dest_start, alignment.dest_end
+    while start < end and text[start] == " ":
+        start += 1
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    if start > 0 and text[start - 1] != " ":
+        return False
+    rest_of_word = text[end:].split(" ", 1)[0]
+    return len(rest_of_word) <= suffix_chars
 
 
 class WordStemmer:
@@ -143,13 +171,19 @@ class Matcher:
                 stemmed = " ".join(self._stem(w) for w in words) if len(words) > 1 else None
                 self._phrases.append(KeyPhrase(competency.id, text, stemmed,
                                                len(text) <= self.config.short_phrase_chars))
+        self._vocabulary = None if self.config.fallback_min_words is None else CompetencyVocabulary(
+            framework, self._stem, self.config.fallback_ignore_words,
+            self.config.fallback_min_words, self.config.fallback_min_weight)
         self._short_patterns = {
             i: re.compile(rf"\b{re.escape(p.text)}\b") for i, p in enumerate(self._phrases) if p.short
         }
         self._by_stem: dict[str, list[int]] = {}
+        self._stems_needed = np.zeros(len(self._phrases), dtype=np.int32)
         for i, phrase in enumerate(self._phrases):
             words = [w for w in phrase.text.split() if w not in STOPWORDS] or phrase.text.split()
-            for stem in {w[:STEM_CHARS] for w in words}:
+            prefixes = {w[:STEM_CHARS] for w in words}
+            self._stems_needed[i] = min(2, len(prefixes))
+            for stem in prefixes:
                 self._by_stem.setdefault(stem, []).append(i)
 
     def prepare(self, line: str) -> PreparedLine:
@@ -161,35 +195,52 @@ class Matcher:
 
         Each distinct line is scored once, and only against the key phrases that share a word stem
         (first letters of a word) with it: a phrase with no such word cannot reach the threshold, and
-        skipping it is what keeps the matcher fast with well over a thousand phrases.
+        skipping it is what keeps the matcher fast with well over a thousand phrases. A line no phrase
+        matched gets one competency from the vocabulary fallback, when that is configured and confident.
         """
         prepared = [self.prepare(line) for line in lines]
         found: dict[PreparedLine, list[CompetencyMatch]] = {}
         for line in prepared:
             if line not in found and len(line.folded) >= self.config.min_line_chars:
-                found[line] = self._best_competencies(line, self._phrase_scores(line))
+                found[line] = self._best_competencies(line, self._phrase_scores(line)) or self._fallback(line)
         return [list(found.get(line) or []) for line in prepared]
+
+    def _fallback(self, line: PreparedLine) -> list[CompetencyMatch]:
+        match = self._vocabulary.best(line.words) if self._vocabulary else None
+        if match is None:
+            return []
+        return [CompetencyMatch(match.competency_id, match.score, f"shared words ~ '{' '.join(match.shared_words)}'")]
 
     def _phrase_scores(self, line: PreparedLine) -> dict[int, tuple[float, bool]]:
         """Each candidate phrase's best score at or above its threshold, and whether that was on stems."""
         scorer = SCORERS[self.config.scorer]
-        candidates = sorted({i for word in line.words for i in self._by_stem.get(word[:STEM_CHARS], ())})
+        candidates = self._candidates(line)
         scores = {}
         passes = [(False, candidates, line.folded, self.config.threshold)]
         if self.config.stem_threshold is not None:
             multiword = [i for i in candidates if self._phrases[i].stemmed]
             passes.append((True, multiword, line.stemmed, self.config.stem_threshold))
+        suffix_chars = self.config.word_suffix_chars
         for on_stems, group, text, cutoff in passes:
             if not group:
                 continue
             phrases = [self._phrases[i].stemmed if on_stems else self._phrases[i].text for i in group]
             row = process.cdist([text], phrases, scorer=scorer, processor=None, score_cutoff=cutoff, dtype=np.uint8)[0]
-            for i, score in zip(group, row):
+            for i, phrase, score in zip(group, phrases, row):
                 if not score or (self._phrases[i].short and not self._short_patterns[i].search(text)):
+                    continue
+                if suffix_chars is not None and not aligned_on_words(phrase, text, 0 if on_stems else suffix_chars):
                     continue
                 if i not in scores or score > scores[i][0]:
                     scores[i] = (float(score), on_stems)
         return scores
+
+    def _candidates(self, line: PreparedLine) -> list[int]:
+        """Phrases sharing a word stem (first letters) with the line, two stems when they have two words or
+        more: a phrase short of that cannot reach the threshold, and skipping it keeps the matcher fast."""
+        prefixes = {part[:STEM_CHARS] for word in line.words for part in (word, *word.split("-")[1:])}
+        shared = Counter(i for prefix in prefixes for i in self._by_stem.get(prefix, ()))
+        return sorted(i for i, count in shared.items() if count >= self._stems_needed[i])
 
     def _best_competencies(self, line: PreparedLine, phrase_scores: dict[int, tuple[float, bool]]
                            ) -> list[CompetencyMatch]:

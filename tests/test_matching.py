@@ -1,6 +1,7 @@
 """Matching through the CLI: classify's contract, profile, framework import, and the matcher's accuracy."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
@@ -9,7 +10,7 @@ import pytest
 
 from matching.extract import extract_requirements, is_boilerplate
 from matching.framework import load_framework
-from matching.matcher import Matcher
+from matching.matcher import Matcher, load_config
 from tests.conftest import ROOT, run_cijobs
 
 
@@ -133,3 +134,50 @@ def test_accuracy_has_not_fallen_below_the_recorded_figures():
     current = json.loads(run_cijobs("eval", "--json").stdout)
     for level in ("competency", "domain"):
         assert current[level]["f1"] >= recorded[level]["f1"] - 0.03, (level, current[level], recorded[level])
+
+
+TWO_COMPETENCIES = """
+- id: 1
+  title: Planning
+  subdomains:
+  - id: '1.1'
+    title: Plans
+    competencies:
+    - id: 1.1.1
+      statement: Writes the long-term plan for digital services and evaluates digital interventions.
+      keywords: [long term plan, evaluate digital, ra manager]
+      confidence: inferred
+    - id: 1.1.2
+      statement: Runs workshops with patients to gather feedback on prototypes of the patient portal.
+      keywords: [patient portal]
+      confidence: inferred
+"""
+
+
+@pytest.fixture
+def small_matcher(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(TWO_COMPETENCIES)
+    # word weights are log(competencies / competencies using the word): tiny with two competencies
+    return Matcher(load_framework(path), dataclasses.replace(load_config(), fallback_min_weight=1.5))
+
+
+def test_key_phrases_match_other_forms_of_their_words(small_matcher):
+    [found] = small_matcher.match_lines(["Experience of evaluating digital health interventions"])
+    assert [m.competency_id for m in found] == ["1.1.1"]
+    assert "evaluating digital" in found[0].evidence
+
+
+def test_fuzzy_matches_must_line_up_with_whole_words(small_matcher):
+    # partial_ratio alone scores each of these 90 or more against a phrase of 1.1.1
+    results = small_matcher.match_lines(["Experience of long term placements", "Experienced ward manager",
+                                         "Plan"])
+    assert results == [[], [], []]
+
+
+def test_a_paraphrase_with_no_key_phrase_falls_back_to_shared_words(small_matcher):
+    [found, generic] = small_matcher.match_lines(["Run feedback workshops with patients on early prototypes",
+                                                  "Experience of working with patients"])
+    assert [m.competency_id for m in found] == ["1.1.2"]
+    assert found[0].evidence.startswith("shared words") and "prototypes" in found[0].evidence
+    assert generic == []

@@ -1,0 +1,65 @@
+"""The matcher's second chance: a line that no key phrase matched, scored by the words it shares
+with each competency's vocabulary (the stems of its statement and key phrases).
+
+Key phrases need an advert to use one of their wordings; real adverts paraphrase ("bring others
+with you" for a shared vision). Shared informative words catch many of those paraphrases. Each word
+is weighted by how few competencies use it (inverse document frequency), so "evaluation" counts
+for more than "service"; a line must share several words, and enough weight, with its best
+competency, and only that one competency is kept.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from matching.framework import Framework
+from matching.normalise import fold
+
+
+@dataclass(frozen=True)
+class VocabularyMatch:
+    competency_id: str
+    score: float          # 0-100: the share of the line's informative weight the competency covers
+    shared_words: tuple[str, ...]
+
+
+class CompetencyVocabulary:
+    def __init__(self, framework: Framework, stem: Callable[[str], str], ignore_words: Iterable[str],
+                 min_words: int, min_weight: float):
+        self._stem = stem
+        self._ignore = frozenset(ignore_words)
+        self.min_words = min_words
+        self.min_weight = min_weight
+        self._stems_of = {
+            competency.id: self._content_stems(" ".join([competency.statement, *competency.keywords]))
+            for competency in framework.competencies
+        }
+        counts: dict[str, int] = {}
+        for stems in self._stems_of.values():
+            for stem in stems:
+                counts[stem] = counts.get(stem, 0) + 1
+        total = len(self._stems_of)
+        self._weight = {stem: math.log(total / count) for stem, count in counts.items()}
+
+    def _content_stems(self, text: str) -> set[str]:
+        return {self._stem(word) for word in fold(text).split() if len(word) > 2 and word not in self._ignore}
+
+    def best(self, words: Iterable[str]) -> VocabularyMatch | None:
+        """The competency sharing the most weight with these (folded) words, if it shares enough."""
+        line_stems = {self._stem(word): word for word in words if len(word) > 2 and word not in self._ignore}
+        known = [stem for stem in line_stems if stem in self._weight]
+        if len(known) < self.min_words:
+            return None
+        best_id, best_weight, best_shared = None, 0.0, ()
+        for competency_id, stems in self._stems_of.items():
+            shared = [stem for stem in known if stem in stems]
+            if len(shared) < self.min_words:
+                continue
+            weight = sum(self._weight[stem] for stem in shared)
+            if weight > best_weight:
+                best_id, best_weight, best_shared = competency_id, weight, tuple(shared)
+        if best_id is None or best_weight < self.min_weight:
+            return None
+        share = 100 * best_weight / sum(self._weight[stem] for stem in known)
+        return VocabularyMatch(best_id, round(share, 1), tuple(line_stems[stem] for stem in best_shared))
