@@ -112,6 +112,7 @@ class PreparedLine:
 
     words: tuple[str, ...]
     stems: tuple[str, ...]
+    written_words: int  # the words the line itself has; abbreviation expansions follow them
 
     @property
     def folded(self) -> str:
@@ -187,8 +188,9 @@ class Matcher:
                 self._by_stem.setdefault(stem, []).append(i)
 
     def prepare(self, line: str) -> PreparedLine:
-        words = tuple(expand_abbreviations(fold(line), self.config.abbreviations).split())
-        return PreparedLine(words, tuple(self._stem(w) for w in words))
+        folded = fold(line)
+        words = tuple(expand_abbreviations(folded, self.config.abbreviations).split())
+        return PreparedLine(words, tuple(self._stem(w) for w in words), len(folded.split()))
 
     def match_lines(self, lines: list[str]) -> list[list[CompetencyMatch]]:
         """The top-k competencies for each line, best first; an empty list where nothing reaches the threshold.
@@ -206,7 +208,7 @@ class Matcher:
         return [list(found.get(line) or []) for line in prepared]
 
     def _fallback(self, line: PreparedLine) -> list[CompetencyMatch]:
-        match = self._vocabulary.best(line.words) if self._vocabulary else None
+        match = self._vocabulary.best(line.words[:line.written_words]) if self._vocabulary else None
         if match is None:
             return []
         return [CompetencyMatch(match.competency_id, match.score, f"shared words ~ '{' '.join(match.shared_words)}'")]
