@@ -45,6 +45,7 @@ class MatcherConfig:
     word_suffix_chars: int | None = None
     fallback_min_words: int | None = None
     fallback_min_weight: float = 0.0
+    fallback_min_share: float = 0.0
     fallback_ignore_words: tuple[str, ...] = ()
 
     @property
@@ -69,6 +70,7 @@ def load_config(path: Path | str | None = None) -> MatcherConfig:
         word_suffix_chars=None if raw.get("word_suffix_chars") is None else int(raw["word_suffix_chars"]),
         fallback_min_words=None if raw.get("fallback_min_words") is None else int(raw["fallback_min_words"]),
         fallback_min_weight=float(raw.get("fallback_min_weight") or 0.0),
+        fallback_min_share=float(raw.get("fallback_min_share") or 0.0),
         fallback_ignore_words=tuple(sorted(str(w).lower() for w in raw.get("fallback_ignore_words") or ())),
         abbreviations={str(k).lower(): str(v).lower() for k, v in (raw.get("abbreviations") or {}).items()},
     )
@@ -174,7 +176,7 @@ class Matcher:
                                                len(text) <= self.config.short_phrase_chars))
         self._vocabulary = None if self.config.fallback_min_words is None else CompetencyVocabulary(
             framework, self._stem, self.config.fallback_ignore_words,
-            self.config.fallback_min_words, self.config.fallback_min_weight)
+            self.config.fallback_min_words, self.config.fallback_min_weight, self.config.fallback_min_share)
         self._short_patterns = {
             i: re.compile(rf"\b{re.escape(p.text)}\b") for i, p in enumerate(self._phrases) if p.short
         }

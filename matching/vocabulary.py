@@ -5,7 +5,8 @@ Key phrases need an advert to use one of their wordings; real adverts paraphrase
 with you" for a shared vision). Shared informative words catch many of those paraphrases. Each word
 is weighted by how few competencies use it (inverse document frequency), so "evaluation" counts
 for more than "service"; a line must share several words, and enough weight, with its best
-competency, and only that one competency is kept.
+competency, those words must carry most of the line's own weight, and only that one competency is
+kept.
 """
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ class VocabularyMatch:
 
 class CompetencyVocabulary:
     def __init__(self, framework: Framework, stem: Callable[[str], str], ignore_words: Iterable[str],
-                 min_words: int, min_weight: float):
+                 min_words: int, min_weight: float, min_share: float):
         self._stem = stem
         self._ignore = frozenset(ignore_words)
         self.min_words = min_words
         self.min_weight = min_weight
+        self.min_share = min_share
         self._stems_of = {
             competency.id: self._content_stems(" ".join([competency.statement, *competency.keywords]))
             for competency in framework.competencies
@@ -62,4 +64,6 @@ class CompetencyVocabulary:
         if best_id is None or best_weight < self.min_weight:
             return None
         share = 100 * best_weight / sum(self._weight[stem] for stem in known)
+        if share < self.min_share:
+            return None  # most of the line is about something else (real adverts' prose mentions everything)
         return VocabularyMatch(best_id, round(share, 1), tuple(line_stems[stem] for stem in best_shared))

@@ -181,3 +181,12 @@ def test_a_paraphrase_with_no_key_phrase_falls_back_to_shared_words(small_matche
     assert [m.competency_id for m in found] == ["1.1.2"]
     assert found[0].evidence.startswith("shared words") and "prototypes" in found[0].evidence
     assert generic == []
+
+
+def test_employer_prose_is_not_read_as_demand(matcher):
+    # Real adverts describe the employer in the same blocks as the duties; none of this asks anything
+    lines = ["We provide acute, community and mental health services to a population of half a million people",
+             "The hospital is part of an integrated care organisation with two general hospitals and community"
+             " services",
+             "Our outpatient clinics run across both sites, with a new day-surgery unit opening next spring"]
+    assert matcher.match_lines(lines) == [[], [], []]
