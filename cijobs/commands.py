@@ -301,7 +301,7 @@ def _read_input(name: str) -> str:
 def cmd_profile(args: argparse.Namespace) -> int:
     from matching.framework import load_framework
     from matching.matcher import Matcher
-    from matching.profile import profile_requirements, requirements_from_document
+    from matching.profile import profile_requirements, requirement_kind, requirements_from_document
 
     text = _read_input(args.file)
     requirements = requirements_from_document(text)
@@ -314,8 +314,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         return 0
     for row in profile.requirements:
         ids = ", ".join(c["id"] for c in row["competencies"]) or "-"
-        level = row["level"] or ""
-        print(f"{level:10.10} {ids:24} {row['text'][:90]}")
+        print(f"{requirement_kind(row):10.10} {ids:24} {row['text'][:90]}")
     print("\nprofile by domain (share of matched lines):")
     for domain in profile.domains:
         print(f"  {domain['id']} {domain['title']:45} {domain['lines']:3d} lines  {domain['share']:6.1%}")

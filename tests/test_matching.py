@@ -65,6 +65,17 @@ def test_profile_of_plain_text_from_stdin():
     assert levels[:2] == ["essential", "essential"] and levels[-1] == "desirable"
 
 
+def test_profile_of_pasted_advert_reads_its_headings():
+    text = ("About us\nWe are an acute trust that values digital innovation and data quality.\n"
+            "Main duties and responsibilities:\nLead the EPR go-live and hypercare\n"
+            "Person specification\nEssential\nExperience of evaluating digital health interventions\n"
+            "Benefits\nA generous package including study leave\n")
+    profile = json.loads(run_cijobs("profile", "-", "--json", input=text).stdout)
+    rows = [(r["section"], r["level"], r["text"]) for r in profile["requirements"]]
+    assert rows == [("duties", None, "Lead the EPR go-live and hypercare"),
+                    ("person_specification", "essential", "Experience of evaluating digital health interventions")]
+
+
 @pytest.mark.parametrize("content, message", [(b"", "is empty"), (b"\x00\x01\x02binary", "binary"),
                                               (b"\xff\xfe\xfa not utf8", "not UTF-8")])
 def test_profile_rejects_bad_input_clearly(tmp_path, content, message):

@@ -17,7 +17,7 @@ from dashboard.context import warehouse_path
 from dashboard.data import query
 from matching.framework import load_framework
 from matching.matcher import Matcher
-from matching.profile import market_comparison, profile_requirements, requirements_from_document
+from matching.profile import market_comparison, profile_requirements, requirement_kind, requirements_from_document
 
 dash.register_page(__name__, path="/profiler", name="Role profiler", title="cijobs - role profiler", order=2)
 
@@ -38,7 +38,8 @@ def layout(**_query):
     return html.Div([
         html.H2("Role profiler"),
         html.P("Paste an advert or its person specification (lines under 'Essential' / 'Desirable' headings keep "
-               "their level), upload a .txt or saved .html advert, or pick an advert from the warehouse.",
+               "their level, lines under 'Duties' are duties, an 'About us' section is skipped), upload a .txt or "
+               "saved .html advert, or pick an advert from the warehouse.",
                className="text-muted"),
         dbc.Row([
             dbc.Col([
@@ -129,7 +130,7 @@ def run_profile(_clicks, upload, advert_id, filename, text, title):
 def _result(profile, matcher, peer_shares, peers, title):
     framework = matcher.framework
     rows = pd.DataFrame([{
-        "level": r.get("level") or "", "text": r["text"],
+        "level": requirement_kind(r), "text": r["text"],
         "competencies": "; ".join(f"{c['id']} ({c['score']:.0f})" for c in r["competencies"]),
         "domains": ", ".join(r["domains"]),
     } for r in profile.requirements])
