@@ -1,12 +1,13 @@
 """The rapidfuzz matcher: requirement lines against each competency's key phrases.
 
-Every line is folded, its abbreviations expanded and (by default) each word reduced to its
-Snowball stem, as are the key phrases, so "evaluating interventions" meets "evaluate
-interventions" and rapidfuzz's tolerance is left for typos and word breaks. ``process.cdist``
-then scores lines against key phrases (rapidfuzz's C++/SIMD path). A
-competency's score for a line is its best key phrase's score; the line keeps the top-k
-competencies at or above the threshold, each with the phrase and the words it matched as
-evidence. Domains and subdomains are never matched directly: they follow from competencies.
+Every line is folded and its abbreviations expanded; ``process.cdist`` (rapidfuzz's C++/SIMD
+path) scores it against the key phrases, and multi-word phrases also against the line's Snowball
+stems, so "evaluating interventions" meets "evaluate interventions". A fuzzy match counts only
+where it lines up with the line's words. A competency's score for a line is its best key phrase's
+score; the line keeps the top-k competencies at or above the threshold, each with the phrase and
+the words it matched as evidence. A line no phrase matched may get one competency from the
+vocabulary fallback (``vocabulary.py``). Domains and subdomains are never matched directly: they
+follow from competencies.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -66,9 +68,9 @@ def load_config(path: Path | str | None = None) -> MatcherConfig:
         version=str(raw["version"]), scorer=raw["scorer"], threshold=float(raw["threshold"]),
         top_k=int(raw["top_k"]), short_phrase_chars=int(raw["short_phrase_chars"]),
         min_line_chars=int(raw["min_line_chars"]),
-        stem_threshold=None if raw.get("stem_threshold") is None else float(raw["stem_threshold"]),
-        word_suffix_chars=None if raw.get("word_suffix_chars") is None else int(raw["word_suffix_chars"]),
-        fallback_min_words=None if raw.get("fallback_min_words") is None else int(raw["fallback_min_words"]),
+        stem_threshold=_optional(raw, "stem_threshold", float),
+        word_suffix_chars=_optional(raw, "word_suffix_chars", int),
+        fallback_min_words=_optional(raw, "fallback_min_words", int),
         fallback_min_weight=float(raw.get("fallback_min_weight") or 0.0),
         fallback_min_share=float(raw.get("fallback_min_share") or 0.0),
         fallback_ignore_words=tuple(sorted(str(w).lower() for w in raw.get("fallback_ignore_words") or ())),
@@ -76,14 +78,15 @@ def load_config(path: Path | str | None = None) -> MatcherConfig:
     )
 
 
-def aligned_on_words(phrase: str, text: str, suffix_chars: int) -> bool:
-    """Whether the phrase's best fuzzy alignment in ``text`` starts where a word starts and ends at most
-    ``suffix_chars`` before a word ends ("research methods" for "research method", not "long term
+def _optional(raw: dict, key: str, kind):
+    """A setting that is off when it is missing."""
+    return None if raw.get(key) is None else kind(raw[key])
+
+
+def on_word_boundaries(text: str, start: int, end: int, suffix_chars: int) -> bool:
+    """Whether ``text[start:end]`` (a phrase's fuzzy alignment) starts where a word starts and ends at
+    most ``suffix_chars`` before a word ends ("research methods" for "research method", not "long term
     placement" for "long term plan", nor "clinical governance" for "ai governance")."""
-    if len(phrase) > len(text):
-        return False  # partial_ratio would score the line inside the phrase: "Requirements" in any "... requirements"
-    alignment = fuzz.partial_ratio_alignment(phrase, text)
-    start, end = alignment.dest_start, alignment.dest_end
     while start < end and text[start] == " ":
         start += 1
     while end > start and text[end - 1] == " ":
@@ -116,11 +119,11 @@ class PreparedLine:
     stems: tuple[str, ...]
     written_words: int  # the words the line itself has; abbreviation expansions follow them
 
-    @property
+    @cached_property
     def folded(self) -> str:
         return " ".join(self.words)
 
-    @property
+    @cached_property
     def stemmed(self) -> str:
         return " ".join(self.stems)
 
@@ -141,6 +144,14 @@ class KeyPhrase:
     text: str                # folded
     stemmed: str | None      # its words' stems, for phrases of several words
     short: bool              # so short it must also appear as a whole word
+
+
+@dataclass(frozen=True)
+class PhraseHit:
+    score: float
+    on_stems: bool   # scored against the line's stems rather than its folded words
+    start: int       # where the phrase aligned in that text
+    end: int
 
 
 @dataclass(frozen=True)
@@ -181,11 +192,11 @@ class Matcher:
             i: re.compile(rf"\b{re.escape(p.text)}\b") for i, p in enumerate(self._phrases) if p.short
         }
         self._by_stem: dict[str, list[int]] = {}
-        self._stems_needed = np.zeros(len(self._phrases), dtype=np.int32)
+        self._stems_needed: list[int] = []
         for i, phrase in enumerate(self._phrases):
             words = [w for w in phrase.text.split() if w not in STOPWORDS] or phrase.text.split()
             prefixes = {w[:STEM_CHARS] for w in words}
-            self._stems_needed[i] = min(2, len(prefixes))
+            self._stems_needed.append(min(2, len(prefixes)))
             for stem in prefixes:
                 self._by_stem.setdefault(stem, []).append(i)
 
@@ -197,10 +208,9 @@ class Matcher:
     def match_lines(self, lines: list[str]) -> list[list[CompetencyMatch]]:
         """The top-k competencies for each line, best first; an empty list where nothing reaches the threshold.
 
-        Each distinct line is scored once, and only against the key phrases that share a word stem
-        (first letters of a word) with it: a phrase with no such word cannot reach the threshold, and
-        skipping it is what keeps the matcher fast with well over a thousand phrases. A line no phrase
-        matched gets one competency from the vocabulary fallback, when that is configured and confident.
+        Each distinct line is scored once, against its candidate phrases only (``_candidates``). A line
+        no phrase matched gets one competency from the vocabulary fallback, when that is configured and
+        confident.
         """
         prepared = [self.prepare(line) for line in lines]
         found: dict[PreparedLine, list[CompetencyMatch]] = {}
@@ -215,8 +225,8 @@ class Matcher:
             return []
         return [CompetencyMatch(match.competency_id, match.score, f"shared words ~ '{' '.join(match.shared_words)}'")]
 
-    def _phrase_scores(self, line: PreparedLine) -> dict[int, tuple[float, bool]]:
-        """Each candidate phrase's best score at or above its threshold, and whether that was on stems."""
+    def _phrase_scores(self, line: PreparedLine) -> dict[int, PhraseHit]:
+        """Each candidate phrase's best hit at or above its threshold, on the line's words or its stems."""
         scorer = SCORERS[self.config.scorer]
         candidates = self._candidates(line)
         scores = {}
@@ -233,10 +243,15 @@ class Matcher:
             for i, phrase, score in zip(group, phrases, row):
                 if not score or (self._phrases[i].short and not self._short_patterns[i].search(text)):
                     continue
-                if suffix_chars is not None and not aligned_on_words(phrase, text, 0 if on_stems else suffix_chars):
+                if suffix_chars is not None and len(phrase) > len(text):
+                    continue  # partial_ratio would score the line inside the phrase: "Requirements" in any
+                alignment = fuzz.partial_ratio_alignment(phrase, text)
+                start, end = alignment.dest_start, alignment.dest_end
+                if suffix_chars is not None and not on_word_boundaries(text, start, end,
+                                                                       0 if on_stems else suffix_chars):
                     continue
-                if i not in scores or score > scores[i][0]:
-                    scores[i] = (float(score), on_stems)
+                if i not in scores or score > scores[i].score:
+                    scores[i] = PhraseHit(float(score), on_stems, start, end)
         return scores
 
     def _candidates(self, line: PreparedLine) -> list[int]:
@@ -246,26 +261,22 @@ class Matcher:
         shared = Counter(i for prefix in prefixes for i in self._by_stem.get(prefix, ()))
         return sorted(i for i, count in shared.items() if count >= self._stems_needed[i])
 
-    def _best_competencies(self, line: PreparedLine, phrase_scores: dict[int, tuple[float, bool]]
-                           ) -> list[CompetencyMatch]:
-        """Each competency's best phrase (ties go to the longer phrase), best competencies first."""
-        best: dict[str, tuple[float, int, int, bool]] = {}
-        for index, (score, on_stems) in phrase_scores.items():
+    def _best_competencies(self, line: PreparedLine, phrase_hits: dict[int, PhraseHit]) -> list[CompetencyMatch]:
+        """Each competency's best phrase (ties go to the longer phrase), best competencies first, with the
+        phrase and the line's own (unstemmed) words it matched as evidence."""
+        best: dict[str, tuple[float, int, int]] = {}
+        for index, hit in phrase_hits.items():
             phrase = self._phrases[index]
-            key = (score, len(phrase.text), index, on_stems)
+            key = (hit.score, len(phrase.text), index)
             if phrase.competency_id not in best or key[:2] > best[phrase.competency_id][:2]:
                 best[phrase.competency_id] = key
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], -item[1][1]))
-        return [CompetencyMatch(cid, score, self._evidence(line, index, on_stems))
-                for cid, (score, _, index, on_stems) in ranked[: self.config.top_k]]
-
-    def _evidence(self, line: PreparedLine, index: int, on_stems: bool) -> str:
-        """The key phrase and the line's own (unstemmed) words it matched."""
-        phrase = self._phrases[index]
-        alignment = fuzz.partial_ratio_alignment(phrase.stemmed if on_stems else phrase.text,
-                                                 line.stemmed if on_stems else line.folded)
-        matched = line.quote(alignment.dest_start, alignment.dest_end, stemmed=on_stems) if alignment else ""
-        return f"'{phrase.text}' ~ '{matched}'"
+        matches = []
+        for cid, (score, _, index) in ranked[: self.config.top_k]:
+            hit = phrase_hits[index]
+            matched = line.quote(hit.start, hit.end, stemmed=hit.on_stems)
+            matches.append(CompetencyMatch(cid, score, f"'{self._phrases[index].text}' ~ '{matched}'"))
+        return matches
 
     def domains_of(self, matches: list[CompetencyMatch]) -> list[str]:
         seen = []

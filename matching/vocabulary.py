@@ -11,6 +11,7 @@ kept.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -37,10 +38,7 @@ class CompetencyVocabulary:
             competency.id: self._content_stems(" ".join([competency.statement, *competency.keywords]))
             for competency in framework.competencies
         }
-        counts: dict[str, int] = {}
-        for stems in self._stems_of.values():
-            for stem in stems:
-                counts[stem] = counts.get(stem, 0) + 1
+        counts = Counter(stem for stems in self._stems_of.values() for stem in stems)
         total = len(self._stems_of)
         self._weight = {stem: math.log(total / count) for stem, count in counts.items()}
 
