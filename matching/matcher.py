@@ -127,15 +127,26 @@ class PreparedLine:
     def stemmed(self) -> str:
         return " ".join(self.stems)
 
-    def quote(self, start: int, end: int, *, stemmed: bool) -> str:
-        """The folded words behind characters ``start:end`` of the folded or stemmed text."""
-        quoted, position = [], 0
-        for word, stem in zip(self.words, self.stems):
+    def word_span(self, start: int, end: int, *, stemmed: bool) -> range:
+        """The positions of the words behind characters ``start:end`` of the folded or stemmed text."""
+        first = last = None
+        position = 0
+        for index, (word, stem) in enumerate(zip(self.words, self.stems)):
             length = len(stem if stemmed else word)
             if position < end and position + length > start:
-                quoted.append(word)
+                first = index if first is None else first
+                last = index
             position += length + 1
-        return " ".join(quoted)
+        return range(0) if first is None else range(first, last + 1)
+
+    def masked(self, words: range, *, stemmed: bool) -> str:
+        """The folded or stemmed text with these words blanked out (same length, so offsets hold)."""
+        forms = self.stems if stemmed else self.words
+        return " ".join(" " * len(form) if index in words else form for index, form in enumerate(forms))
+
+    def quote(self, words: range) -> str:
+        """The folded words at these positions."""
+        return " ".join(self.words[words.start:words.stop])
 
 
 @dataclass(frozen=True)
@@ -150,8 +161,13 @@ class KeyPhrase:
 class PhraseHit:
     score: float
     on_stems: bool   # scored against the line's stems rather than its folded words
-    start: int       # where the phrase aligned in that text
-    end: int
+    words: range     # positions of the line's words the phrase aligned with
+
+    def inside(self, other: PhraseHit) -> bool:
+        """Whether this hit's words are part of a longer hit that scored as well ("database" inside
+        "bibliographic databases")."""
+        return (other.score >= self.score and len(other.words) > len(self.words)
+                and other.words.start <= self.words.start and self.words.stop <= other.words.stop)
 
 
 @dataclass(frozen=True)
@@ -227,32 +243,62 @@ class Matcher:
 
     def _phrase_scores(self, line: PreparedLine) -> dict[int, PhraseHit]:
         """Each candidate phrase's best hit at or above its threshold, on the line's words or its stems."""
-        scorer = SCORERS[self.config.scorer]
         candidates = self._candidates(line)
-        scores = {}
-        passes = [(False, candidates, line.folded, self.config.threshold)]
+        scores: dict[int, PhraseHit] = {}
+        passes = [(False, candidates)]
         if self.config.stem_threshold is not None:
-            multiword = [i for i in candidates if self._phrases[i].stemmed]
-            passes.append((True, multiword, line.stemmed, self.config.stem_threshold))
-        suffix_chars = self.config.word_suffix_chars
-        for on_stems, group, text, cutoff in passes:
+            passes.append((True, [i for i in candidates if self._phrases[i].stemmed]))
+        for on_stems, group in passes:
             if not group:
                 continue
-            phrases = [self._phrases[i].stemmed if on_stems else self._phrases[i].text for i in group]
-            row = process.cdist([text], phrases, scorer=scorer, processor=None, score_cutoff=cutoff, dtype=np.uint8)[0]
-            for i, phrase, score in zip(group, phrases, row):
-                if not score or (self._phrases[i].short and not self._short_patterns[i].search(text)):
-                    continue
-                if suffix_chars is not None and len(phrase) > len(text):
-                    continue  # partial_ratio would score the line inside the phrase: "Requirements" in any
-                alignment = fuzz.partial_ratio_alignment(phrase, text)
-                start, end = alignment.dest_start, alignment.dest_end
-                if suffix_chars is not None and not on_word_boundaries(text, start, end,
-                                                                       0 if on_stems else suffix_chars):
-                    continue
-                if i not in scores or score > scores[i].score:
-                    scores[i] = PhraseHit(float(score), on_stems, start, end)
-        return scores
+            text = line.stemmed if on_stems else line.folded
+            phrases = [self._phrase_text(i, on_stems) for i in group]
+            row = process.cdist([text], phrases, scorer=SCORERS[self.config.scorer], processor=None,
+                                score_cutoff=self._cutoff(on_stems), dtype=np.uint8)[0]
+            for i, score in zip(group, row):
+                hit = self._align(i, on_stems, line, text, float(score)) if score else None
+                if hit and (i not in scores or hit.score > scores[i].score):
+                    scores[i] = hit
+        return self._longest_hits_win(line, scores)
+
+    def _phrase_text(self, index: int, on_stems: bool) -> str:
+        return self._phrases[index].stemmed if on_stems else self._phrases[index].text
+
+    def _cutoff(self, on_stems: bool) -> float:
+        return self.config.stem_threshold if on_stems else self.config.threshold
+
+    def _align(self, index: int, on_stems: bool, line: PreparedLine, text: str, score: float) -> PhraseHit | None:
+        """Where a phrase that scored ``score`` against ``text`` lies in it, or None when that is not a
+        real hit: a short phrase that is not a whole word, or one that does not line up with words."""
+        phrase = self._phrase_text(index, on_stems)
+        if self._phrases[index].short and not self._short_patterns[index].search(text):
+            return None
+        suffix_chars = self.config.word_suffix_chars
+        if suffix_chars is not None and len(phrase) > len(text):
+            return None  # partial_ratio would score the line inside the phrase: "Requirements" in any
+        alignment = fuzz.partial_ratio_alignment(phrase, text)
+        start, end = alignment.dest_start, alignment.dest_end
+        if suffix_chars is not None and not on_word_boundaries(text, start, end, 0 if on_stems else suffix_chars):
+            return None
+        return PhraseHit(score, on_stems, line.word_span(start, end, stemmed=on_stems))
+
+    def _longest_hits_win(self, line: PreparedLine, hits: dict[int, PhraseHit]) -> dict[int, PhraseHit]:
+        """Words that a longer phrase of another competency matched belong to that competency, as in term
+        recognition: "database" inside "bibliographic databases" is not a hit, unless the phrase also
+        occurs elsewhere in the line."""
+        kept = {}
+        for index, hit in hits.items():
+            competency = self._phrases[index].competency_id
+            covering = next((other for other_index, other in hits.items()
+                             if self._phrases[other_index].competency_id != competency and hit.inside(other)), None)
+            if covering is not None:
+                text = line.masked(covering.words, stemmed=hit.on_stems)
+                score = SCORERS[self.config.scorer](self._phrase_text(index, hit.on_stems), text, processor=None,
+                                                    score_cutoff=self._cutoff(hit.on_stems))
+                hit = self._align(index, hit.on_stems, line, text, float(score)) if score else None
+            if hit is not None:
+                kept[index] = hit
+        return kept
 
     def _candidates(self, line: PreparedLine) -> list[int]:
         """Phrases sharing a word stem (first letters) with the line, two stems when they have two words or
@@ -274,7 +320,7 @@ class Matcher:
         matches = []
         for cid, (score, _, index) in ranked[: self.config.top_k]:
             hit = phrase_hits[index]
-            matched = line.quote(hit.start, hit.end, stemmed=hit.on_stems)
+            matched = line.quote(hit.words)
             matches.append(CompetencyMatch(cid, score, f"'{self._phrases[index].text}' ~ '{matched}'"))
         return matches
 

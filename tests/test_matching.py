@@ -162,6 +162,14 @@ TWO_COMPETENCIES = """
       statement: Runs workshops with patients to gather feedback on prototypes of the patient portal.
       keywords: [patient portal]
       confidence: inferred
+    - id: 1.1.3
+      statement: Knows which bibliographic databases hold the evidence.
+      keywords: [bibliographic databases]
+      confidence: inferred
+    - id: 1.1.4
+      statement: Designs databases.
+      keywords: [database]
+      confidence: inferred
 """
 
 
@@ -184,6 +192,14 @@ def test_fuzzy_matches_must_line_up_with_whole_words(small_matcher):
     results = small_matcher.match_lines(["Experience of long term placements", "Experienced ward manager",
                                          "Plan"])
     assert results == [[], [], []]
+
+
+def test_words_of_a_longer_phrase_are_not_also_another_competencys_match(small_matcher):
+    [nested, separate] = small_matcher.match_lines(["Experience of searching bibliographic databases",
+                                                    "Design the database behind the bibliographic databases"])
+    assert [m.competency_id for m in nested] == ["1.1.3"]
+    assert "bibliographic databases" in nested[0].evidence
+    assert {m.competency_id for m in separate} == {"1.1.3", "1.1.4"}
 
 
 def test_a_paraphrase_with_no_key_phrase_falls_back_to_shared_words(small_matcher):
