@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 import warehouse
+from matching.classify import classify_lines
 from matching.framework import Framework, load_framework
 from matching.matcher import Matcher
 
@@ -49,7 +50,7 @@ def match_warehouse(db_path: Path, *, rematch: bool = False, framework: Framewor
         for start in range(0, total, BATCH_LINES):
             batch = pending.iloc[start:start + BATCH_LINES]
             ids = batch["requirement_id"].astype(int).tolist()
-            results = matcher.match_lines(batch["text"].tolist())
+            results = classify_lines(matcher, batch["text"].tolist())  # today's boilerplate rules, too
             frame = matches_frame(ids, results)
             warehouse.store_matches(con, ids, frame, framework.version, matcher.version)
             matched += sum(1 for found in results if found)

@@ -21,6 +21,14 @@ BOILERPLATE_PATTERNS = [
     r"\bnhs discounts?\b", r"\bcar parking\b", r"\bcycle to work\b", r"flexible benefits", r"\bwelcome applications\b",
     r"trust values", r"our values", r"\bsmoke[- ]free\b", r"\bvaccinat", r"occupational health clearance",
     r"driving licen[cs]e", r"\bsafeguarding policy\b", r"\bcommitted to\b.*\b(staff|employees|workforce)\b",
+    # the clauses every NHS job description carries: obeying policies, mandatory training, "other duties"
+    r"\b(comply|complies|complying|compliance|adhere|abide)\w*\b.{0,60}\b(trust|organisation|organisational|"
+    r"trust's|organisation's|company|all|relevant)\b.{0,20}\b(policies|procedures)\b",
+    r"\ball (staff|employees|post ?holders)\b.{0,30}\b(must|are (required|expected)|will be (required|expected)|"
+    r"have an? (duty|responsibility))\b",
+    r"\b(complete|attend|undertake|participate)\w*\b.{0,40}\b(mandatory|statutory|annual)\b.{0,40}\btraining\b",
+    r"\bother (duties|reasonable tasks|tasks)\b.{0,80}\b(grade|band|banding|commensurate|as required|line manager|"
+    r"reasonabl)",
 ]
 _BOILERPLATE = re.compile("|".join(BOILERPLATE_PATTERNS), re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u2023\u2043\u00b7o]|\d{1,2}[.)])\s+")

@@ -25,6 +25,7 @@ import snowballstemmer
 import yaml
 from rapidfuzz import fuzz, process
 
+from matching.extract import BOILERPLATE_PATTERNS
 from matching.framework import Framework
 from matching.normalise import expand_abbreviations, fold
 from matching.vocabulary import CompetencyVocabulary
@@ -52,8 +53,10 @@ class MatcherConfig:
 
     @property
     def fingerprint(self) -> str:
-        """The matcher version as stored with each match: the name plus a hash of every setting."""
-        digest = hashlib.sha256(json.dumps(self.__dict__, sort_keys=True).encode()).hexdigest()
+        """The matcher version as stored with each match: the name plus a hash of every setting and of the
+        boilerplate rules, which decide which lines are matched at all."""
+        settings = {**self.__dict__, "boilerplate": BOILERPLATE_PATTERNS}
+        digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
         return f"{self.version}@{digest[:8]}"
 
 

@@ -97,6 +97,16 @@ def test_boilerplate_and_about_us_never_become_requirements():
     assert is_boilerplate("Applicants must have the right to work in the UK")
 
 
+def test_standard_job_description_clauses_are_not_demand():
+    # every NHS job description carries these; read as demand they inflate IG and leadership everywhere
+    clauses = ["All staff must respect confidentiality and follow the Trust's information governance policies",
+               "Comply with organisational policies on data protection and confidentiality at all times",
+               "Complete statutory and mandatory training, including the information governance module",
+               "Carry out any other duties commensurate with the banding of the post, as agreed with your line manager"]
+    assert [line for line in clauses if not is_boilerplate(line)] == []
+    assert not is_boilerplate("Write and maintain the Trust's information governance policies and procedures")
+
+
 def test_compound_criteria_stay_one_line_but_match_several_competencies(matcher):
     [found] = matcher.match_lines(["Proficient in SQL, Python and Power BI"])
     assert len({m.competency_id for m in found}) >= 2
