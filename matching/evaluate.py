@@ -12,10 +12,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from matching.classify import classify_lines
 from matching.matcher import Matcher
 
 DEFAULT_GOLD = Path("tests/data/requirements_gold.jsonl")
+BOOTSTRAP_RESAMPLES = 2000
 
 
 @dataclass
@@ -58,9 +61,30 @@ class Evaluation:
     false_positives: Counter = field(default_factory=Counter)
     false_negatives: Counter = field(default_factory=Counter)
     examples: dict[tuple[str, str], str] = field(default_factory=dict)
+    # per line: competency tp, fp, fn, then domain tp, fp, fn (for the bootstrap)
+    line_counts: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
+
+    def f1_intervals(self, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict[str, tuple[float, float]]:
+        """95 % bootstrap intervals of competency and domain F1: the lines are resampled with
+        replacement, so the width shows how much a set of this size can say."""
+        counts = np.array(self.line_counts, dtype=float).reshape(-1, 6)
+        if not len(counts):
+            return {"competency": (0.0, 0.0), "domain": (0.0, 0.0)}
+        picks = np.random.default_rng(seed).integers(0, len(counts), size=(resamples, len(counts)))
+        totals = counts[picks].sum(axis=1)
+        intervals = {}
+        for level, offset in (("competency", 0), ("domain", 3)):
+            tp, fp, fn = (totals[:, offset + k] for k in range(3))
+            f1 = np.divide(2 * tp, 2 * tp + fp + fn, out=np.ones_like(tp), where=(2 * tp + fp + fn) > 0)
+            low, high = np.percentile(f1, [2.5, 97.5])
+            intervals[level] = (round(float(low), 4), round(float(high), 4))
+        return intervals
 
     def as_dict(self) -> dict:
-        return {"lines": self.lines, "competency": self.competency.as_dict(), "domain": self.domain.as_dict(),
+        intervals = self.f1_intervals()
+        return {"lines": self.lines,
+                "competency": {**self.competency.as_dict(), "f1_interval_95": list(intervals["competency"])},
+                "domain": {**self.domain.as_dict(), "f1_interval_95": list(intervals["domain"])},
                 "empty_lines": self.empty_lines, "empty_lines_left_empty": self.empty_correct,
                 "per_domain": {d: s.as_dict() for d, s in sorted(self.per_domain.items(), key=lambda i: int(i[0]))}}
 
@@ -106,6 +130,9 @@ def evaluate(matcher: Matcher, gold: list[dict]) -> Evaluation:
         result.competency.add(gold_ids, predicted)
         gold_domains, predicted_domains = {domain_of[c] for c in gold_ids}, {domain_of[c] for c in predicted}
         result.domain.add(gold_domains, predicted_domains)
+        result.line_counts.append((len(gold_ids & predicted), len(predicted - gold_ids), len(gold_ids - predicted),
+                                   len(gold_domains & predicted_domains), len(predicted_domains - gold_domains),
+                                   len(gold_domains - predicted_domains)))
         for domain in gold_domains | predicted_domains:
             result.per_domain[domain].add(gold_domains & {domain}, predicted_domains & {domain})
         if not gold_ids:
@@ -122,6 +149,7 @@ def evaluate(matcher: Matcher, gold: list[dict]) -> Evaluation:
 
 def report(evaluation: Evaluation, framework, worst: int = 8) -> str:
     c, d = evaluation.competency, evaluation.domain
+    intervals = evaluation.f1_intervals()
     lines = [
         f"{evaluation.lines} labelled lines; {evaluation.empty_lines} labelled as matching nothing, "
         f"{evaluation.empty_correct} of them left unmatched",
@@ -129,6 +157,9 @@ def report(evaluation: Evaluation, framework, worst: int = 8) -> str:
         f"(tp {c.tp}, fp {c.fp}, fn {c.fn})",
         f"domain level:     precision {d.precision:.3f}  recall {d.recall:.3f}  F1 {d.f1:.3f}  "
         f"(tp {d.tp}, fp {d.fp}, fn {d.fn})",
+        f"95% intervals of F1 (bootstrap over lines, {BOOTSTRAP_RESAMPLES:,} resamples): "
+        f"competency {intervals['competency'][0]:.3f}-{intervals['competency'][1]:.3f}, "
+        f"domain {intervals['domain'][0]:.3f}-{intervals['domain'][1]:.3f}",
         "",
         "per domain (line level)      precision  recall     F1  support",
     ]

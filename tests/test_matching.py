@@ -227,3 +227,18 @@ def test_employer_prose_is_not_read_as_demand(matcher):
              " services",
              "Our outpatient clinics run across both sites, with a new day-surgery unit opening next spring"]
     assert matcher.match_lines(lines) == [[], [], []]
+
+
+def test_eval_reports_how_uncertain_its_figures_are(tmp_path):
+    gold = LABELLED / "requirements_gold.jsonl"
+    few = tmp_path / "few.jsonl"
+    few.write_text("".join(gold.read_text(encoding="utf-8").splitlines(keepends=True)[:60]), encoding="utf-8")
+    widths = []
+    for path in (gold, few):
+        figures = json.loads(run_cijobs("eval", "--json", "--gold", str(path)).stdout)
+        for level in ("competency", "domain"):
+            low, high = figures[level]["f1_interval_95"]
+            assert low < figures[level]["f1"] < high
+        widths.append(high - low)
+    assert widths[1] > 1.5 * widths[0]  # ten times fewer lines, a much wider interval
+    assert "95% intervals of F1" in run_cijobs("eval", "--gold", str(few)).stdout
