@@ -108,10 +108,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     try:
         gold = split_gold(load_gold(gold_path), args.split)
         framework = load_framework()
-        evaluation = evaluate(Matcher(framework), gold)
+        matcher = Matcher(framework)
+        evaluation = evaluate(matcher, gold)
     except (ValueError, UnicodeDecodeError) as exc:
         raise UserError(str(exc)) from exc
-    figures = evaluation.as_dict()
+    figures = {**evaluation.as_dict(), "gold": gold_path.name, "split": args.split,
+               "matcher_version": matcher.version, "framework_version": framework.version}
     if args.record:
         args.record.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(figures, indent=2) if args.json else report(evaluation, framework))
@@ -299,6 +301,7 @@ def _read_input(name: str) -> str:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
+    from matching.accuracy import accuracy_note
     from matching.framework import load_framework
     from matching.matcher import Matcher
     from matching.profile import profile_requirements, requirement_kind, requirements_from_document
@@ -307,7 +310,8 @@ def cmd_profile(args: argparse.Namespace) -> int:
     requirements = requirements_from_document(text)
     if not requirements:
         raise UserError(f"{args.file}: found no requirement lines in it")
-    profile = profile_requirements(requirements, Matcher(load_framework()))
+    matcher = Matcher(load_framework())
+    profile = profile_requirements(requirements, matcher)
     if args.json:
         json.dump(profile.as_dict(), sys.stdout, indent=2)
         print()
@@ -321,6 +325,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
     print("subdomains:")
     for subdomain in profile.subdomains:
         print(f"  {subdomain['id']:5} {subdomain['title']:45} {subdomain['lines']:3d} lines")
+    print("\n" + accuracy_note(matcher.version, matcher.framework.version))
     return 0
 
 

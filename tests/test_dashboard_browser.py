@@ -157,7 +157,8 @@ def test_overview_shows_each_domain_with_the_warehouse_counts(browser, dashboard
     assert len(wanted) == 6 and all(count > 0 for count in wanted.values())
     assert _shown_demand(browser) == wanted
     assert _wait(browser, "#domain-trend-chart .main-svg")
-    assert "reconstructed" in _wait(browser, "#provenance-note").text
+    note = _wait(browser, "#provenance-note").text
+    assert "reconstructed" in note and "labelled lines the matcher never saw" in note
 
 
 def test_changing_filters_changes_the_figures_to_the_filtered_query(browser, dashboard_url, db):
@@ -207,6 +208,7 @@ def test_the_profiler_shows_the_expected_top_domain_for_a_pasted_advert(browser,
     counts = {d: sum(d in cell.split(", ") for cell in domains) for d in "123456"}
     assert max(counts, key=counts.get) == "4", counts
     assert _wait(browser, "#profiler-domain-chart .main-svg")
+    assert "competency F1" in _wait(browser, "#profiler-accuracy").text
 
 
 def test_the_dashboard_keeps_serving_while_a_crawl_holds_the_warehouse(browser, dashboard_url, db):

@@ -17,6 +17,7 @@ from dashboard.components import (
 from dashboard.context import warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter, describe
+from matching.accuracy import accuracy_note
 
 dash.register_page(__name__, path="/", name="Overview", title="cijobs - overview", order=0)
 
@@ -52,7 +53,8 @@ def provenance_text(framework: dict) -> str:
             f"(not the official wording)")
     if framework["official"]:
         text += f", {framework['official']} official (imported)"
-    return text + f". Matcher {framework['matcher_version']}. Demand counts each advert once; re-posts are left out."
+    return (text + f". Matcher {framework['matcher_version']}. Demand counts each advert once; re-posts are left out. "
+            + accuracy_note(framework["matcher_version"], framework["version"]))
 
 
 def _headline(figures: dict) -> dbc.Row:

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 from dashboard.components import DESIRABLE_COLOUR, ESSENTIAL_COLOUR, FIGURE_MARGIN, percent, text_table
 from dashboard.context import warehouse_path
 from dashboard.data import query
+from matching.accuracy import accuracy_note
 from matching.framework import load_framework
 from matching.matcher import Matcher
 from matching.profile import market_comparison, profile_requirements, requirement_kind, requirements_from_document
@@ -163,4 +164,6 @@ def _result(profile, matcher, peer_shares, peers, title):
         html.H4("Requirements"),
         text_table(rows, {"level": "Level", "text": "Requirement", "competencies": "Competencies (score)",
                           "domains": "Domains"}, "profiler-requirements"),
+        html.P(accuracy_note(matcher.version, framework.version), id="profiler-accuracy",
+               className="text-muted small mt-2"),
     ])

@@ -1,0 +1,45 @@
+"""The matcher's measured accuracy, as recorded by `cijobs eval --record`, for people reading its output.
+
+The dashboard and `cijobs profile` quote the blind set's figures (lines written by people who
+never saw the matcher) next to what the matcher found, but only for the matcher and framework
+versions they were measured on: after any change they say the figures are stale instead.
+"""
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+RECORDS = {"gold": "accuracy-gold.json", "blind": "accuracy-blind.json"}
+
+
+def record_path(name: str) -> Path:
+    return Path(str(resources.files("matching") / "data" / RECORDS[name]))
+
+
+def recorded(name: str = "blind") -> dict | None:
+    try:
+        return json.loads(record_path(name).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def accuracy_note(matcher_version: str | None, framework_version: str | None) -> str:
+    """One sentence on how far to trust the matches made by these versions."""
+    figures = recorded("blind")
+    if not figures:
+        return "The matcher's accuracy has not been measured."
+    if (figures.get("matcher_version"), figures.get("framework_version")) != (matcher_version, framework_version):
+        return ("The matcher's accuracy was measured for another matcher or framework version "
+                f"({figures.get('matcher_version')}, framework {figures.get('framework_version')}): "
+                "run `cijobs eval` on labelled lines before relying on these matches.")
+    competency, domain = figures["competency"], figures["domain"]
+    return (f"Accuracy on {figures['lines']} labelled lines the matcher never saw: competency F1 "
+            f"{competency['f1']:.2f} (95% interval {_interval(competency)}), domain F1 {domain['f1']:.2f} "
+            f"({_interval(domain)}); about {1 - competency['precision']:.0%} of competency matches are ones a "
+            "careful reader would not make (docs/matching.md).")
+
+
+def _interval(level: dict) -> str:
+    low, high = level["f1_interval_95"]
+    return f"{low:.2f}-{high:.2f}"
