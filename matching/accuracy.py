@@ -1,8 +1,9 @@
 """The matcher's measured accuracy, as recorded by `cijobs eval --record`, for people reading its output.
 
 The dashboard and `cijobs profile` quote the blind set's figures (lines written by people who
-never saw the matcher) next to what the matcher found, but only for the matcher and framework
-versions they were measured on: after any change they say the figures are stale instead.
+never saw the matcher) and those on real advert lines (`bench/real_lines_eval.py`) next to what the
+matcher found, but only for the matcher and framework versions they were measured on: after any
+change they say the figures are stale instead.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-RECORDS = {"gold": "accuracy-gold.json", "blind": "accuracy-blind.json"}
+RECORDS = {"gold": "accuracy-gold.json", "blind": "accuracy-blind.json", "real": "accuracy-real2020.json"}
 
 
 def record_path(name: str) -> Path:
@@ -34,10 +35,16 @@ def accuracy_note(matcher_version: str | None, framework_version: str | None) ->
                 f"({figures.get('matcher_version')}, framework {figures.get('framework_version')}): "
                 "run `cijobs eval` on labelled lines before relying on these matches.")
     competency, domain = figures["competency"], figures["domain"]
-    return (f"Accuracy on {figures['lines']} labelled lines the matcher never saw: competency F1 "
+    note = (f"Accuracy on {figures['lines']} labelled lines the matcher never saw: competency F1 "
             f"{competency['f1']:.2f} (95% interval {_interval(competency)}), domain F1 {domain['f1']:.2f} "
             f"({_interval(domain)}); about {1 - competency['precision']:.0%} of competency matches are ones a "
-            "careful reader would not make (docs/matching.md).")
+            "careful reader would not make.")
+    real = recorded("real")
+    if real and (real.get("matcher_version"), real.get("framework_version")) == (matcher_version, framework_version):
+        note += (f" On {real['lines']} lines of real 2020 adverts, prose included, competency F1 is "
+                 f"{real['competency']['f1']:.2f} and domain F1 {real['domain']['f1']:.2f}, so treat a single match "
+                 "as a lead to check and demand figures as estimates")
+    return note + " (docs/matching.md)."
 
 
 def _interval(level: dict) -> str:

@@ -1,0 +1,104 @@
+"""Matcher accuracy on real advert lines: 300 lines of 2020 NHS Jobs informatics adverts, hand labelled.
+
+Labels (line key -> competency ids) are in tests/data/real_2020_labels.jsonl; see the .md beside it
+for how the lines were drawn and labelled. A key is "<advert _id>:<first 12 hex of the line's
+SHA-1>", and the lines are rebuilt from the corpus in ../shared/data/nhs_jobs_2020 exactly as they
+were drawn (never copied); without the corpus the script prints "skipped" and exits 0.
+Prints the project's figures (as `cijobs eval` does) and, on the same lines, a naive baseline: each
+line's single best competency statement by rapidfuzz token_set_ratio, kept at 50 or more.
+
+    .venv/bin/python bench/real_lines_eval.py [--corpus PATH] [--split tune|holdout] [--record FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import html
+import json
+import sys
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from matching.evaluate import SPLITS, Scores, evaluate, report, split_gold  # noqa: E402
+from matching.extract import is_boilerplate, split_lines  # noqa: E402
+from matching.framework import load_framework  # noqa: E402
+from matching.matcher import Matcher  # noqa: E402
+from matching.profile import html_to_text  # noqa: E402
+
+DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "nhs_jobs_2020" / "postings.jsonl.gz"
+DEFAULT_LABELS = ROOT / "tests" / "data" / "real_2020_labels.jsonl"
+BASELINE_CUTOFF = 50  # the baseline's best of 40-90 on these lines: the comparison favours it
+
+
+def line_key(advert_id: str, line: str) -> str:
+    return f"{advert_id}:{hashlib.sha1(line.encode('utf-8')).hexdigest()[:12]}"
+
+
+def labelled_lines(corpus: Path, labels: Path) -> list[dict]:
+    """The labelled rows with their text rebuilt from the corpus, in the labels' order."""
+    wanted = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line.strip()]
+    adverts = {row["key"].split(":")[0] for row in wanted}
+    texts = {}
+    with gzip.open(corpus, "rt", encoding="utf-8") as handle:
+        for raw in handle:
+            advert = json.loads(raw)
+            if str(advert.get("_id")) not in adverts:
+                continue
+            description = html.unescape(html.unescape(advert.get("description") or ""))
+            for line in split_lines(html_to_text(description) if description.strip() else ""):
+                texts[line_key(str(advert["_id"]), line)] = line
+    missing = [row["key"] for row in wanted if row["key"] not in texts]
+    if missing:
+        raise SystemExit(f"{len(missing)} labelled lines are not in this corpus (first: {missing[0]})")
+    return [{"id": row["key"], "text": texts[row["key"]], "competencies": row["competencies"]} for row in wanted]
+
+
+def baseline_scores(framework, rows: list[dict]) -> tuple[Scores, Scores]:
+    statements = [c.statement for c in framework.competencies]
+    competency_scores, domain_scores = Scores(), Scores()
+    for row in rows:
+        predicted = set()
+        if not is_boilerplate(row["text"]):
+            best = process.extractOne(row["text"], statements, scorer=fuzz.token_set_ratio,
+                                      score_cutoff=BASELINE_CUTOFF)
+            if best:
+                predicted = {framework.competencies[best[2]].id}
+        gold = set(row["competencies"])
+        competency_scores.add(gold, predicted)
+        domain_scores.add({c.split(".")[0] for c in gold}, {c.split(".")[0] for c in predicted})
+    return competency_scores, domain_scores
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
+    parser.add_argument("--split", choices=SPLITS, default="all")
+    parser.add_argument("--record", type=Path, metavar="FILE", help="write the figures, with the versions measured")
+    args = parser.parse_args()
+    if not args.corpus.is_file():
+        print(f"skipped: no corpus at {args.corpus}")
+        return 0
+    rows = split_gold(labelled_lines(args.corpus, args.labels), args.split)
+    framework = load_framework()
+    matcher = Matcher(framework)
+    evaluation = evaluate(matcher, rows)
+    print(f"real advert lines ({args.split}):")
+    print(report(evaluation, framework, worst=5))
+    competency, domain = baseline_scores(framework, rows)
+    print(f"\nnaive baseline (best statement by token_set_ratio >= {BASELINE_CUTOFF}): competency F1 "
+          f"{competency.f1:.3f} (P {competency.precision:.3f}, R {competency.recall:.3f}), domain F1 {domain.f1:.3f}")
+    if args.record:
+        figures = {**evaluation.as_dict(), "gold": args.labels.name, "split": args.split,
+                   "matcher_version": matcher.version, "framework_version": framework.version}
+        args.record.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
