@@ -161,12 +161,16 @@ def report(evaluation: Evaluation, framework, worst: int = 8) -> str:
         f"competency {intervals['competency'][0]:.3f}-{intervals['competency'][1]:.3f}, "
         f"domain {intervals['domain'][0]:.3f}-{intervals['domain'][1]:.3f}",
         "",
-        "per domain (line level)      precision  recall     F1  support",
+        "per domain (line level)      precision  recall     F1  labelled  found  found/labelled",
     ]
     for domain in framework.domains:
         s = evaluation.per_domain.get(domain.id, Scores())
+        labelled, found = s.tp + s.fn, s.tp + s.fp
+        ratio = f"{found / labelled:14.2f}" if labelled else f"{'-':>14}"
         lines.append(f"  {domain.id} {domain.title[:24]:<24} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f} "
-                     f"{s.tp + s.fn:8d}")
+                     f"{labelled:9d} {found:6d} {ratio}")
+    lines.append("  (found/labelled is what demand figures rest on: lines the matcher puts in the domain, "
+                 "against lines labelled with it)")
     for kind, counter, label in (("fp", evaluation.false_positives, "false positives"),
                                  ("fn", evaluation.false_negatives, "false negatives")):
         lines += ["", f"most frequent {label}:"]
