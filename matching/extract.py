@@ -31,6 +31,15 @@ BOILERPLATE_PATTERNS = [
     r"reasonabl)",
 ]
 _BOILERPLATE = re.compile("|".join(BOILERPLATE_PATTERNS), re.IGNORECASE)
+# A sentence about the employer or the team ("We carry out 300 procedures a day", "The team supports
+# 12,000 staff") asks nothing of the post-holder, unless it also speaks of them ("We are looking for
+# someone who...").
+EMPLOYER_SUBJECT = (r"^(we|our|the (trust|team|department|service|organisation|directorate|unit|division|hospital|"
+                    r"board)|this (team|service|department|trust))\b")
+POST_HOLDER = (r"\b(you|your|post ?holders?|candidates?|applicants?|individual|someone|person|looking for|seeking|"
+               r"recruit)")
+_EMPLOYER_SUBJECT = re.compile(EMPLOYER_SUBJECT, re.IGNORECASE)
+_POST_HOLDER = re.compile(POST_HOLDER, re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u2023\u2043\u00b7o]|\d{1,2}[.)])\s+")
 _SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])")
 MIN_LINE_CHARS = 12
@@ -40,7 +49,10 @@ DUTY_SECTIONS = ("duties", "responsibilities")
 
 
 def is_boilerplate(line: str) -> bool:
-    return bool(_BOILERPLATE.search(line))
+    """Whether a line is never a requirement: standard clauses, applying, or prose about the employer."""
+    if _BOILERPLATE.search(line):
+        return True
+    return bool(_EMPLOYER_SUBJECT.search(line.lstrip())) and not _POST_HOLDER.search(line)
 
 
 def split_lines(prose: str | None, min_chars: int = MIN_LINE_CHARS) -> list[str]:

@@ -119,6 +119,13 @@ def test_standard_job_description_clauses_are_not_demand():
     assert not is_boilerplate("Write and maintain the Trust's information governance policies and procedures")
 
 
+def test_prose_about_the_employer_is_not_demand_unless_it_speaks_of_the_post_holder():
+    assert is_boilerplate("We have a vacancy within the Clinical Coding Department")
+    assert is_boilerplate("The team supports 12,000 clinical staff across the county's hospitals")
+    assert not is_boilerplate("We are looking for someone with advanced SQL and Power BI skills")
+    assert not is_boilerplate("Our analysts need you to build the Power BI dashboards")
+
+
 def test_compound_criteria_stay_one_line_but_match_several_competencies(matcher):
     [found] = matcher.match_lines(["Proficient in SQL, Python and Power BI"])
     assert len({m.competency_id for m in found}) >= 2
