@@ -13,7 +13,10 @@ BOILERPLATE_PATTERNS = [
     r"\bdbs\b", r"disclosure and barring", r"equal opportunit", r"equality,? diversity",
     r"\bdiversity\b.*\binclusion\b",
     r"right to work", r"\bvisa\b", r"sponsorship", r"\bpension", r"annual leave", r"\bholiday", r"salary sacrifice",
-    r"disability confident", r"how to apply", r"applicants? (must|should|will|are)", r"application form",
+    r"disability confident", r"how to apply", r"application form",
+    # applying, not "the successful applicant will have experience of..."
+    r"applicants? (must|should|will|are)(?!.*\b(experience|knowledge|skill|abilit|able to|demonstrat|understanding|"
+    r"qualifi|proficien|expertise))",
     r"supporting (statement|information)", r"closing date", r"shortlist",
     # the interview as a step of applying, not interviewing as a skill ("user research interviews")
     r"\binterviews? (will|are|is|to be|date)", r"\b(an|for|at|to) interview\b",

@@ -107,6 +107,7 @@ def test_boilerplate_and_about_us_never_become_requirements():
     texts = [r["text"] for r in extract_requirements(advert)]
     assert texts == ["Advanced SQL", "Build Power BI reports."]
     assert is_boilerplate("Applicants must have the right to work in the UK")
+    assert not is_boilerplate("The successful applicant will have experience of SQL and data science")
 
 
 def test_standard_job_description_clauses_are_not_demand():
