@@ -1,8 +1,9 @@
 """Personal data never leaves the crawler: contact blocks are dropped, emails and phones redacted.
 
 Applied to every page before it is parsed or archived, so no table, raw page or log line
-holds the contact block or any email address or phone number. A name written in the prose
-("contact Dr A. Person on ...") is not recognised as such: only its email and phone go.
+holds the contact block or any email address or phone number. A name written in the prose is
+removed where a contact cue introduces it ("please contact Dr Fofie", "speak to Linda Coffey",
+"Name: Helen Kielty"); a name the prose mentions any other way is not recognised.
 """
 from __future__ import annotations
 
@@ -16,17 +17,32 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9-]+(?:
 PHONE = re.compile(
     r"(?<![\w£,.])(?:\+\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:\)?[\s-]?\d){8,9}(?!\w|,\d)"
 )
+# A person named after a contact cue: "please contact Dr Fofie", "speak to Linda Coffey, Director of ...",
+# "Name: Helen Kielty". The cue is lower case (so the job title "Contact Centre Manager" is no cue) and
+# a name without a title needs two capitalised words ("contact the HR Team" and "contact Us" stay); a role
+# before the name stays ("contact Ward Manager [name removed]").
+_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor)\.?"
+_WORD = r"[A-Z][a-z]*(?:['’-]?[A-Z]?[a-z]+)+"  # Smith, O’Neill, McDonald, Ul-Haq
+_NOT_A_NAME = (r"(?!(?:The|Our|Us|HR|Human|Recruitment|Resourcing|Medical|Team|Digital|IT|Information|Clinical|Service|"
+               r"Services|Department|Trust|NHS|Workforce|People)\b)")
+_ROLE = r"(?:(?:Senior|Ward|Sister|Matron|Charge|Nurse|Manager|Consultant|Lead|Director|Head|Deputy)\s+)*"
+NAME_AFTER_CUE = re.compile(
+    rf"(?P<cue>(?:\b(?:contact|speak to|speak with|talk to|email|e-mail|call|ring)\b:?\s+|\bName:?\s*){_ROLE})"
+    rf"(?P<name>{_TITLE}\s+{_WORD}(?:\s+{_WORD}){{0,2}}|{_NOT_A_NAME}{_WORD}\s+{_WORD})"
+)
 EMAIL_MASK = "[email removed]"
 PHONE_MASK = "[phone removed]"
+NAME_MASK = "[name removed]"
 CONTACT_BLOCK_XPATH = (
     "//*[@id='contact_details' or starts-with(@id, 'contact_details_') or @id='contact-details']"
 )
 
 
 def redact_text(text: str) -> str:
-    """Replace every email address and UK phone number in ``text``."""
+    """Replace every email address, UK phone number and person named as a contact in ``text``."""
     text = EMAIL.sub(EMAIL_MASK, text)
-    return PHONE.sub(PHONE_MASK, text)
+    text = PHONE.sub(PHONE_MASK, text)
+    return NAME_AFTER_CUE.sub(lambda m: m.group("cue") + NAME_MASK, text)
 
 
 def scrub_page(html: str) -> str:

@@ -189,7 +189,7 @@ def test_a_posting_without_required_properties_is_a_parse_error_archived_for_rep
     assert query(crawled.db, "SELECT status, parse_errors FROM crawl_runs") == [("succeeded", 1)]
 
 
-def test_no_email_address_or_phone_number_anywhere_in_the_warehouse(crawled):
+def test_no_email_address_phone_number_or_contact_name_anywhere_in_the_warehouse(crawled):
     from warehouse import decompress_page
 
     texts = []
@@ -200,9 +200,11 @@ def test_no_email_address_or_phone_number_anywhere_in_the_warehouse(crawled):
     texts.extend(decompress_page(body) for (body,) in query(crawled.db, "SELECT body FROM raw_pages"))
     leaks = [m.group(0) for text in texts for m in (*EMAIL.finditer(text), *PHONE.finditer(text))]
     assert leaks == []
-    assert not any("recruitment.team" in text or "960123" in text or "900456" in text for text in texts)
+    assert not any("recruitment.team" in text or "960123" in text or "900456" in text or "Raman" in text
+                   for text in texts)
     duties = query(crawled.db, "SELECT duties FROM adverts WHERE reference = '127.0.0.1:FDH-3021'")[0][0]
     assert "[email removed]" in duties and "[phone removed]" in duties
+    assert "speak to [name removed], Clinical Director" in duties
 
 
 def test_a_second_crawl_adds_no_duplicates(crawled, board, tmp_path):
