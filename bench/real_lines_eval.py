@@ -1,4 +1,4 @@
-"""Matcher accuracy on real advert lines: 300 lines of 2020 NHS Jobs informatics adverts, hand labelled.
+"""Matcher accuracy on real advert lines: 900 lines of 2020 NHS Jobs informatics adverts, hand labelled.
 
 Labels (line key -> competency ids) are in tests/data/real_2020_labels.jsonl; see the .md beside it
 for how the lines were drawn and labelled. A key is "<advert _id>:<first 12 hex of the line's
@@ -55,7 +55,8 @@ def labelled_lines(corpus: Path, labels: Path) -> list[dict]:
     missing = [row["key"] for row in wanted if row["key"] not in texts]
     if missing:
         raise SystemExit(f"{len(missing)} labelled lines are not in this corpus (first: {missing[0]})")
-    return [{"id": row["key"], "text": texts[row["key"]], "competencies": row["competencies"]} for row in wanted]
+    return [{"id": row["key"], "text": texts[row["key"]], "competencies": row["competencies"],
+             "sample": row.get("sample", "")} for row in wanted]
 
 
 def baseline_scores(framework, rows: list[dict]) -> tuple[Scores, Scores]:
@@ -90,6 +91,12 @@ def main() -> int:
     evaluation = evaluate(matcher, rows)
     print(f"real advert lines ({args.split}):")
     print(report(evaluation, framework, worst=5))
+    print("\nby sample (see tests/data/real_2020_labels.md):")
+    for sample in sorted({row["sample"] for row in rows}):
+        part = evaluate(matcher, [row for row in rows if row["sample"] == sample])
+        print(f"  {sample:<12} {part.lines:4d} lines ({part.empty_lines} ask nothing): competency F1 "
+              f"{part.competency.f1:.3f} (P {part.competency.precision:.3f}, R {part.competency.recall:.3f}), "
+              f"domain F1 {part.domain.f1:.3f}")
     competency, domain = baseline_scores(framework, rows)
     print(f"\nnaive baseline (best statement by token_set_ratio >= {BASELINE_CUTOFF}): competency F1 "
           f"{competency.f1:.3f} (P {competency.precision:.3f}, R {competency.recall:.3f}), domain F1 {domain.f1:.3f}")
