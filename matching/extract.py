@@ -35,12 +35,12 @@ BOILERPLATE_PATTERNS = [
 ]
 _BOILERPLATE = re.compile("|".join(BOILERPLATE_PATTERNS), re.IGNORECASE)
 # A sentence about the employer or the team ("We carry out 300 procedures a day", "The team supports
-# 12,000 staff") asks nothing of the post-holder, unless it also speaks of them ("We are looking for
-# someone who...").
+# 12,000 staff") asks nothing of the post-holder, unless it also speaks of them or of what they need ("We
+# are looking for someone who...", "We use open-source systems, requiring experience in Python").
 EMPLOYER_SUBJECT = (r"^(we|our|the (trust|team|department|service|organisation|directorate|unit|division|hospital|"
                     r"board)|this (team|service|department|trust))\b")
 POST_HOLDER = (r"\b(you|your|post ?holders?|candidates?|applicants?|individual|someone|person|looking for|seeking|"
-               r"recruit)")
+               r"recruit|experience|knowledge|skills?|expertise|proficien)")
 _EMPLOYER_SUBJECT = re.compile(EMPLOYER_SUBJECT, re.IGNORECASE)
 _POST_HOLDER = re.compile(POST_HOLDER, re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u2023\u2043\u00b7o]|\d{1,2}[.)])\s+")

@@ -125,6 +125,7 @@ def test_prose_about_the_employer_is_not_demand_unless_it_speaks_of_the_post_hol
     assert is_boilerplate("The team supports 12,000 clinical staff across the county's hospitals")
     assert not is_boilerplate("We are looking for someone with advanced SQL and Power BI skills")
     assert not is_boilerplate("Our analysts need you to build the Power BI dashboards")
+    assert not is_boilerplate("We use open-source systems, requiring experience in Python and SQL")
 
 
 def test_compound_criteria_stay_one_line_but_match_several_competencies(matcher):
