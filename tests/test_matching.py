@@ -71,8 +71,10 @@ def test_profile_says_how_far_to_trust_the_matcher_and_when_that_is_stale():
     blind = accuracy.recorded("blind")
     assert f"Accuracy on {blind['lines']} labelled lines the matcher never saw" in table
     assert f"competency F1 {blind['competency']['f1']:.2f}" in table
-    real = accuracy.recorded("real")
-    assert f"On {real['lines']} lines of real 2020 adverts" in table and "lead to check" in table
+    real = accuracy.recorded("real")  # re-recorded only where ../shared/data is (bench/real_lines_eval.py)
+    real_is_current = (real["matcher_version"], real["framework_version"]) == (blind["matcher_version"],
+                                                                              blind["framework_version"])
+    assert (f"On {real['lines']} lines of real 2020 adverts" in table) == real_is_current
     stale = accuracy.accuracy_note("fuzzy-keyphrase-0@00000000", blind["framework_version"])
     assert "measured for another matcher" in stale and "F1" not in stale
 
