@@ -11,7 +11,10 @@ import re
 
 import lxml.html
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9-]+(?:\s*\.\s*[A-Za-z0-9-]+)+")
+# The local part starts where a run of its characters starts and is taken whole (possessive): otherwise
+# every position of a long run (a base64 blob) is retried, and a 30 kB run takes 30 s.
+EMAIL = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]++\s*(?:@|\(at\)|\[at\])\s*"
+                   r"[A-Za-z0-9-]+(?:\s*\.\s*[A-Za-z0-9-]+)+")
 # UK numbers: +44 or 0, then 9-10 more digits in the usual groupings (spaces, hyphens, brackets).
 # A salary ("£49,387"), a date or a reference like C9273-26-0229 does not fit this shape.
 PHONE = re.compile(
@@ -22,7 +25,9 @@ PHONE = re.compile(
 # a name without a title needs two capitalised words ("contact the HR Team" and "contact Us" stay); a role
 # before the name stays ("contact Ward Manager [name removed]").
 _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor)\.?"
-_WORD = r"[A-Z][a-z]*(?:['’-]?[A-Z]?[a-z]+)+"  # Smith, O’Neill, McDonald, Ul-Haq
+# Smith, O’Neill, McDonald, Ul-Haq. Written so that each letter can match one way only: a pattern with
+# two ways to split a run of letters backtracks exponentially on a long word that then fails to match.
+_WORD = r"(?:Ma?c|O['’])?[A-Z][a-z]+(?:-[A-Z]?[a-z]+)*"
 _NOT_A_NAME = (r"(?!(?:The|Our|Us|HR|Human|Recruitment|Resourcing|Medical|Team|Digital|IT|Information|Clinical|Service|"
                r"Services|Department|Trust|NHS|Workforce|People)\b)")
 _ROLE = r"(?:(?:Senior|Ward|Sister|Matron|Charge|Nurse|Manager|Consultant|Lead|Director|Head|Deputy)\s+)*"
