@@ -11,6 +11,8 @@ import re
 
 import lxml.html
 
+from crawler.parsers.document import html_document
+
 # The local part starts where a run of its characters starts and is taken whole (possessive): otherwise
 # every position of a long run (a base64 blob) is retried, and a 30 kB run takes 30 s.
 EMAIL = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]++\s*(?:@|\(at\)|\[at\])\s*"
@@ -57,7 +59,9 @@ def scrub_page(html: str) -> str:
     which parses it back to the same tree the parsers see.
     """
     complete = is_complete_page(html)
-    document = lxml.html.document_fromstring(html)
+    document = html_document(html)
+    if document is None:  # nothing to parse: kept as it came, and the parser will say so
+        return redact_text(html)
     for element in document.xpath(CONTACT_BLOCK_XPATH):
         element.drop_tree()
     for link in document.xpath("//a[starts-with(@href, 'mailto:') or starts-with(@href, 'tel:')]"):

@@ -6,8 +6,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-import lxml.html
-
 from matching.extract import MIN_LINE_CHARS, extract_requirements, is_boilerplate, split_lines
 from matching.matcher import Matcher
 
@@ -32,7 +30,11 @@ def looks_like_html(text: str) -> bool:
 
 def html_to_text(html: str) -> str:
     """Visible text with one line per block element."""
-    document = lxml.html.document_fromstring(html)
+    from crawler.parsers.document import html_document
+
+    document = html_document(html)
+    if document is None:
+        return ""
     for bad in document.xpath("//script|//style|//noscript"):
         bad.drop_tree()
     for block in document.xpath("//p|//li|//h1|//h2|//h3|//h4|//br|//div|//tr"):

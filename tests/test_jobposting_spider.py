@@ -296,6 +296,16 @@ def test_top_level_list_and_a_broken_block_beside_the_posting():
                                                        "Support staff on the wards during go-live."]
 
 
+def test_an_xhtml_page_with_an_xml_declaration_is_read_through_scrubbing():
+    from crawler.privacy import scrub_page
+
+    page = '<?xml version="1.0" encoding="utf-8"?>\n' + jsonld_page(POSTING).replace(
+        "<html>", '<html xmlns="http://www.w3.org/1999/xhtml">')
+    [advert] = parse_page(scrub_page(page), URL)
+    assert (advert["title"], advert["town"]) == ("Informatics Pharmacist", "York")
+    assert parse_page(scrub_page(""), URL) == []  # an empty answer: nothing, not a crash
+
+
 @pytest.mark.parametrize("type_", ["JobPosting", ["JobPosting", "Intangible"], ["Intangible", "schema:JobPosting"],
                                    "http://schema.org/JobPosting"])
 def test_type_as_string_list_or_iri(type_):

@@ -90,6 +90,15 @@ def test_profile_of_pasted_advert_reads_its_headings():
                     ("person_specification", "essential", "Experience of evaluating digital health interventions")]
 
 
+def test_profile_of_a_saved_xhtml_page(tmp_path):
+    page = tmp_path / "advert.xhtml"
+    page.write_text('<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+                    "<h2>Person specification</h2><h3>Essential</h3><ul><li>Advanced SQL and Power BI</li></ul>"
+                    "</body></html>", encoding="utf-8")
+    profile = json.loads(run_cijobs("profile", str(page), "--json").stdout)
+    assert [r["text"] for r in profile["requirements"]] == ["Advanced SQL and Power BI"]
+
+
 @pytest.mark.parametrize("content, message", [(b"", "is empty"), (b"\x00\x01\x02binary", "binary"),
                                               (b"\xff\xfe\xfa not utf8", "not UTF-8")])
 def test_profile_rejects_bad_input_clearly(tmp_path, content, message):

@@ -17,7 +17,8 @@ class Faults:
     """Scripted misbehaviour for tests: per path, the next answers to give instead of the page.
 
     An answer is an HTTP status (429 and 503 come with ``Retry-After: 1``), ``"truncate"``
-    (the page cut in half), ``"malformed"`` (a page without the advert markup) or ``"xxe"``
+    (the page cut in half), ``"malformed"`` (a page without the advert markup), ``"empty"`` (a 200
+    with no body) or ``"xxe"``
     (the XML answer with an external-entity DOCTYPE and ``&secret;`` in a title).
     """
 
@@ -53,6 +54,8 @@ def make_handler(board: SampleBoard, faults: Faults, requested: list[str], api_p
                 return self._send(f"<html><body>error {fault}</body></html>", "text/html", HTTPStatus(fault), headers)
             if fault == "malformed":
                 return self._send("<html><body><div>Something else entirely</div></body></html>", "text/html")
+            if fault == "empty":
+                return self._send("", "text/html")
             query = parse_qs(parts.query)
             keyword = query.get("keyword", [""])[0]
             if parts.path == "/robots.txt":

@@ -17,6 +17,7 @@ import lxml.html
 from extruct.jsonld import JsonLdExtractor
 from w3lib.url import canonicalize_url
 
+from crawler.parsers.document import html_document
 from crawler.parsers.fields import normalise_band, parse_date, parse_salary
 from crawler.parsers.nhsjobs import ParseError
 from crawler.privacy import is_complete_page, redact_text
@@ -123,7 +124,9 @@ def _dereference(value, by_id: dict[str, dict]):
 def find_postings(html: str, url: str) -> list[dict]:
     """The page's JobPosting nodes: JSON-LD if it has any, otherwise microdata (the same posting is
     often given both ways, and JSON-LD is the fuller one)."""
-    document = lxml.html.document_fromstring(html)
+    document = html_document(html)
+    if document is None:
+        return []
     nodes = _jsonld_nodes(document, url_reference(canonical_url(url)))
     by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str) and len(node) > 1}
     postings = [{key: _dereference(value, by_id) for key, value in node.items()}

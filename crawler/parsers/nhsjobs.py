@@ -15,6 +15,7 @@ import lxml.html
 from parsel import Selector
 
 from crawler import selectors as S
+from crawler.parsers.document import html_document
 from crawler.parsers.fields import normalise_band, parse_date, parse_salary
 from crawler.privacy import is_complete_page
 
@@ -151,9 +152,13 @@ def parse_advert(html: str, url: str) -> dict:
     reference = advert_reference(url)
     if reference is None:
         raise ParseError(f"{url}: no advert reference in the URL")
+    if not html.strip():
+        raise ParseError(f"{url}: the page is empty")
     if not is_complete_page(html):
         raise ParseError(f"{url}: page is truncated (no closing </html>)")
-    document = lxml.html.document_fromstring(html)
+    document = html_document(html)
+    if document is None:
+        raise ParseError(f"{url}: the page is empty")
     fields = {name: _text(_first_by_id(document, element_id)) or None
               for name, element_id in S.NHSJOBS_ADVERT_IDS.items()}
     missing = [name for name in S.NHSJOBS_REQUIRED_FIELDS if not fields.get(name)]
