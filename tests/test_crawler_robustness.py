@@ -203,3 +203,17 @@ def test_reparse_rebuilds_adverts_from_the_archive_without_network(sample_board,
     assert f"updated {len(expected)}" in result.stdout
     titles = dict(query(db, "SELECT reference, title FROM adverts"))
     assert titles == {ref: sample_board.by_reference(ref)["title"] for ref in expected}
+
+
+def test_comments_between_a_heading_and_its_value_are_skipped(sample_board):
+    # templated pages put HTML comments anywhere; lxml hands them back as siblings
+    from cijobs.sample_site import render
+    from crawler.parsers.nhsjobs import parse_advert
+
+    advert = sample_board.adverts[0]
+    page = render.advert_page(advert)
+    heading_end = page.index("</", page.index('id="working_pattern_heading"'))
+    heading_end = page.index(">", heading_end) + 1
+    page = page[:heading_end] + "<!-- value follows -->" + page[heading_end:]
+    parsed = parse_advert(page, f"https://www.jobs.nhs.uk/candidate/jobadvert/{advert['reference']}")
+    assert parsed["working_pattern"] == advert["working_pattern"]

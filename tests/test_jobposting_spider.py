@@ -296,6 +296,19 @@ def test_top_level_list_and_a_broken_block_beside_the_posting():
                                                        "Support staff on the wards during go-live."]
 
 
+def test_control_characters_in_a_description_are_dropped_not_fatal():
+    posting = {**POSTING, "description": "<p>Look after the\x01 formulary.</p><p>Lead\x0b safety reviews.</p>"}
+    [advert] = parse_page(jsonld_page(posting), URL)
+    assert advert["duties"] == "Lead safety reviews."
+
+
+def test_unreadable_microdata_is_a_parse_error_not_a_crash():
+    page = ('<!DOCTYPE html><html><body><div itemscope itemtype="http://[schema.org/JobPosting">'
+            '<span itemprop="title">Data Analyst</span></div></body></html>')
+    with pytest.raises(ParseError, match="unreadable microdata"):
+        parse_page(page, URL)
+
+
 def test_an_xhtml_page_with_an_xml_declaration_is_read_through_scrubbing():
     from crawler.privacy import scrub_page
 

@@ -63,6 +63,7 @@ _JSONLD = JsonLdExtractor()
 _TAG = re.compile(r"<[A-Za-z/][^>]*>")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u00b7]|\d{1,2}[.)])\s+")
 _SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never text; lxml refuses them
 
 
 class PostingError(ParseError):
@@ -132,7 +133,10 @@ def find_postings(html: str, url: str) -> list[dict]:
     postings = [{key: _dereference(value, by_id) for key, value in node.items()}
                 for node in nodes if POSTING_TYPE in _types(node)]
     if not postings:
-        microdata = extruct.extract(document, base_url=url, syntaxes=["microdata"], uniform=True)["microdata"]
+        try:
+            microdata = extruct.extract(document, base_url=url, syntaxes=["microdata"], uniform=True)["microdata"]
+        except ValueError as exc:  # extruct gives up on an itemtype that is not a URL ("http://[schema.org")
+            raise PostingError(f"{url}: unreadable microdata ({exc})", url_reference(canonical_url(url))) from exc
         postings = [node for node in microdata if POSTING_TYPE in _types(node)]
     return postings
 
@@ -148,6 +152,7 @@ def _lines(value) -> list[str]:
     """Paragraphs and list items, one per line, from text that may be HTML (or HTML escaped twice)."""
     if not isinstance(value, str) or not value.strip():
         return []
+    value = _CONTROL_CHARS.sub(" ", value)
     if not _TAG.search(value) and "&lt;" in value:
         value = html_entities.unescape(value)
     if _TAG.search(value):

@@ -125,7 +125,7 @@ def _working_pattern(document) -> str | None:
     heading = _first_by_id(document, S.NHSJOBS_WORKING_PATTERN_HEADING)
     if heading is None:
         return None
-    following = heading.getnext()
+    following = next((e for e in heading.itersiblings() if isinstance(e.tag, str)), None)  # not a comment
     return _text(following) or None if following is not None else None
 
 
