@@ -49,18 +49,18 @@ def test_429_and_500_are_retried_and_404_is_counted_as_withdrawn(sample_board, e
     assert '"429": 1' in run[2] and '"500": 1' in run[2] and '"404": 1' in run[2]
 
 
-def test_malformed_truncated_and_empty_pages_are_counted_and_archived_for_reparse(sample_board, expected, tmp_path):
-    broken, cut, empty = expected[:3]
+def test_malformed_truncated_empty_and_binary_pages_are_counted_and_archived(sample_board, expected, tmp_path):
+    broken, cut, empty, pdf = expected[:4]
     faults = Faults({ADVERT.format(broken): ["malformed"], ADVERT.format(cut): ["truncate"],
-                     ADVERT.format(empty): ["empty"]})
+                     ADVERT.format(empty): ["empty"], ADVERT.format(pdf): ["binary"]})
     with SampleSiteServer(sample_board, faults=faults) as site:
         result = crawl(site, tmp_path / "w.duckdb")
-    assert "parse errors 3" in result.stdout
+    assert "parse errors 4" in result.stdout
     archived = dict(query(tmp_path / "w.duckdb", "SELECT reference, parse_error FROM raw_pages WHERE NOT parse_ok"))
-    assert set(archived) == {broken, cut, empty}
-    assert "truncated" in archived[cut] and "empty" in archived[empty]
+    assert set(archived) == {broken, cut, empty, pdf}
+    assert "truncated" in archived[cut] and "empty" in archived[empty] and "not an HTML page" in archived[pdf]
     stored = {r for (r,) in query(tmp_path / "w.duckdb", "SELECT reference FROM adverts")}
-    assert stored == set(expected) - {broken, cut, empty}
+    assert stored == set(expected) - {broken, cut, empty, pdf}
 
 
 def test_mostly_broken_pages_fail_the_crawl_and_leave_published_data_alone(sample_board, expected, tmp_path):

@@ -18,7 +18,7 @@ class Faults:
 
     An answer is an HTTP status (429 and 503 come with ``Retry-After: 1``), ``"truncate"``
     (the page cut in half), ``"malformed"`` (a page without the advert markup), ``"empty"`` (a 200
-    with no body) or ``"xxe"``
+    with no body), ``"binary"`` (a PDF where the page should be) or ``"xxe"``
     (the XML answer with an external-entity DOCTYPE and ``&secret;`` in a title).
     """
 
@@ -56,6 +56,8 @@ def make_handler(board: SampleBoard, faults: Faults, requested: list[str], api_p
                 return self._send("<html><body><div>Something else entirely</div></body></html>", "text/html")
             if fault == "empty":
                 return self._send("", "text/html")
+            if fault == "binary":
+                return self._send("%PDF-1.4\n\x00\x01\x02 not a page", "application/pdf")
             query = parse_qs(parts.query)
             keyword = query.get("keyword", [""])[0]
             if parts.path == "/robots.txt":

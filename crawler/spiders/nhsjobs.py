@@ -5,6 +5,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 import scrapy
+from scrapy.http import TextResponse
 
 from crawler import selectors as S
 from crawler.enrich import finish_advert
@@ -147,8 +148,12 @@ class NhsJobsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("cijobs/adverts_withdrawn")
             yield WithdrawnItem(reference)
             return
-        html = scrub_page(response.text)
         try:
+            if not isinstance(response, TextResponse):  # a PDF or an image where the page should be
+                kind = response.headers.get("Content-Type", b"no content type").decode("latin-1")
+                html = ""
+                raise ParseError(f"{response.url}: not an HTML page ({kind})")
+            html = scrub_page(response.text)
             advert = finish_advert(parse_advert(html, response.url))
             advert["discovery_hash"] = discovery_hash
         except ParseError as exc:
