@@ -112,3 +112,13 @@ def test_a_failed_load_leaves_the_warehouse_as_it_was(tmp_path):
     with pytest.raises(duckdb.Error):
         warehouse.load_adverts(con, [_advert("A-3"), broken])
     assert _counts(con) == (1, 2)
+
+
+def test_an_advert_read_twice_in_one_crawl_is_loaded_once_as_last_read(tmp_path):
+    con = warehouse.open_warehouse(tmp_path / "w.duckdb")
+    first, again = _advert("C9000-26-0001"), _advert("C9000-26-0001", title="Clinical Informatics Lead (updated)")
+    again["requirements"] = again["requirements"][:1]
+    warehouse.load_adverts(con, [first, again])
+    assert con.execute("SELECT title FROM adverts").fetchall() == [("Clinical Informatics Lead (updated)",)]
+    assert _counts(con) == (1, 1)
+    con.close()

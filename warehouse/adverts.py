@@ -125,6 +125,9 @@ def load_adverts(
     seen_at = seen_at or datetime.now()
     today = today or seen_at.date()
     counts = LoadCounts()
+    # One advert can reach a crawl twice (a board embedding the same JobPosting in its listing and its
+    # advert page): the last one read stands.
+    adverts = list({(advert["source"], advert["reference"]): advert for advert in adverts}.values())
     incoming = _adverts_frame(adverts, seen_at)
     requirements = _requirements_frame(adverts)
     pages = _raw_pages_frame(list(raw_pages), run_id)
