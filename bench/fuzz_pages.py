@@ -1,10 +1,11 @@
-"""Robustness of the page pipeline: mutated advert pages through scrub -> parse -> enrich, as a crawl runs them.
+"""Robustness of the page pipeline: mutated advert pages through scrub -> parse -> enrich -> load -> match.
 
 Pages are the bundled sample board's NHS Jobs advert pages and the JobPosting test fixtures; each is
 mutated at random (cut, doubled, junk markup, JSON-LD values of the wrong type, random Unicode).
 A ParseError is the expected answer to a broken page (the crawl counts and archives it); any other
-exception would lose the page, so it is counted here as a crash, with where it happened. Prints the
-counts and exits 1 if anything crashed. No network; about 10 s for the default 4,000 pages.
+exception would lose the page, so it is counted here as a crash, with where it happened. The adverts
+that parse are then loaded into a throwaway warehouse in crawl-sized batches and matched, as a crawl
+would. Prints the counts and exits 1 if anything crashed. No network; about 15 s for 4,000 pages.
 
     .venv/bin/python bench/fuzz_pages.py [--pages 4000] [--seed 0]
 """
@@ -14,6 +15,7 @@ import argparse
 import collections
 import random
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -58,11 +60,32 @@ def mutate(page: str, rng: random.Random) -> str:
     return page
 
 
-def run_page(html: str, url: str, is_nhs_jobs: bool) -> None:
+def run_page(html: str, url: str, is_nhs_jobs: bool) -> list[dict]:
     scrubbed = scrub_page(html)
     adverts = [nhsjobs.parse_advert(scrubbed, url)] if is_nhs_jobs else jobposting.parse_page(scrubbed, url)
-    for advert in adverts:
-        finish_advert(advert)
+    return [finish_advert(advert) for advert in adverts]
+
+
+def load_and_match(adverts: list[dict], batch: int = 200) -> list[str]:
+    """Load the adverts into a throwaway warehouse in batches, then match; the errors, if any."""
+    import warehouse
+    from cijobs.matching_job import match_warehouse
+
+    errors = []
+    with tempfile.TemporaryDirectory() as directory:
+        db = Path(directory) / "fuzz.duckdb"
+        con = warehouse.open_warehouse(db)
+        for start in range(0, len(adverts), batch):
+            try:
+                warehouse.load_adverts(con, adverts[start:start + batch])
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"load: {type(exc).__name__}: {str(exc)[:120]}")
+        con.close()
+        try:
+            match_warehouse(db)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"match: {type(exc).__name__}: {str(exc)[:120]}")
+    return errors
 
 
 def main() -> int:
@@ -72,11 +95,12 @@ def main() -> int:
     args = parser.parse_args()
     rng, sources = random.Random(args.seed), pages()
     outcomes, crashes, examples = collections.Counter(), collections.Counter(), {}
+    parsed: list[dict] = []
     started = time.perf_counter()
     for _ in range(args.pages):
         html, url, is_nhs_jobs = rng.choice(sources)
         try:
-            run_page(mutate(html, rng), url, is_nhs_jobs)
+            parsed += run_page(mutate(html, rng), url, is_nhs_jobs)
             outcomes["parsed"] += 1
         except ParseError:
             outcomes["parse error (counted and archived)"] += 1
@@ -91,7 +115,13 @@ def main() -> int:
           + f", crashes {sum(crashes.values()):,}")
     for (kind, filename, line), count in crashes.most_common():
         print(f"  {count:5d} {kind} at {filename}:{line}: {examples[(kind, filename, line)]}")
-    return 1 if crashes else 0
+    started = time.perf_counter()
+    load_errors = load_and_match(parsed)
+    print(f"{len(parsed):,} parsed adverts loaded and matched in {time.perf_counter() - started:.1f}s: "
+          f"{len(load_errors)} errors")
+    for error in load_errors[:10]:
+        print(f"  {error}")
+    return 1 if crashes or load_errors else 0
 
 
 if __name__ == "__main__":
