@@ -282,6 +282,8 @@ def _read_input(name: str) -> str:
         label = "standard input"
     else:
         path = Path(name)
+        if path.is_dir():
+            raise UserError(f"{name}: is a directory, not an advert file")
         if not path.is_file():
             raise UserError(f"{name}: no such file")
         try:

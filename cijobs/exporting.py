@@ -7,6 +7,8 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
+
 import warehouse
 from cijobs.errors import UserError
 from warehouse.queries import EXPORT_ADVERT_COLUMNS
@@ -24,6 +26,8 @@ def _jsonable(value):
 def export_adverts(db: Path, fmt: str, output: Path | None) -> int:
     if fmt == "parquet" and output is None:
         raise UserError("--format parquet needs --output FILE (it is a binary format)")
+    if output is not None:
+        _check_writable(output)
     con = warehouse.open_read_only(warehouse.readable_path(db))  # the published data, never a half-written run
     try:
         rows = ({key: _jsonable(row[key]) for key in EXPORT_KEYS} for row in advert_rows(con))
@@ -33,9 +37,15 @@ def export_adverts(db: Path, fmt: str, output: Path | None) -> int:
             frame = pd.DataFrame(list(rows), columns=EXPORT_KEYS)
             frame["requirements"] = frame["requirements"].map(json.dumps)
             con.register("export_frame", frame)
-            con.execute(f"COPY export_frame TO '{_sql_path(output)}' (FORMAT parquet)")
+            try:
+                con.execute(f"COPY export_frame TO '{_sql_path(output)}' (FORMAT parquet)")
+            except duckdb.Error as exc:
+                raise UserError(f"{output}: cannot write ({exc})") from exc
             return len(frame)
-        stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+        except OSError as exc:
+            raise UserError(f"{output}: cannot write ({exc.strerror})") from exc
         try:
             return _write_text(rows, fmt, stream)
         finally:
@@ -43,6 +53,14 @@ def export_adverts(db: Path, fmt: str, output: Path | None) -> int:
                 stream.close()
     finally:
         con.close()
+
+
+def _check_writable(output: Path) -> None:
+    """Refuse a path the export could not be written to before reading anything."""
+    if output.is_dir():
+        raise UserError(f"{output}: is a directory; give a file name")
+    if not output.parent.is_dir():
+        raise UserError(f"{output}: no such directory {output.parent}")
 
 
 def _sql_path(path: Path) -> str:

@@ -155,3 +155,12 @@ def test_csv_and_parquet_exports_hold_the_same_adverts(crawled_db, tmp_path):
     parquet_frame = duckdb.sql(f"SELECT * FROM '{tmp_path / 'a.parquet'}'").df()
     assert list(csv_frame.columns) == list(parquet_frame.columns) == EXPORT_KEYS
     assert sorted(csv_frame["reference"]) == sorted(parquet_frame["reference"])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_export_to_a_place_that_cannot_be_written_says_so(crawled_db, tmp_path, fmt):
+    for target, message in ((tmp_path / "missing" / f"a.{fmt}", "no such directory"),
+                            (tmp_path, "is a directory")):
+        result = run_cijobs("export", "adverts", "--format", fmt, "--output", str(target), "--db", str(crawled_db),
+                            check=False)
+        assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
