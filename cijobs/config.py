@@ -23,6 +23,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cijobs.errors import UserError
 from crawler.sources import SOURCES
@@ -105,6 +106,8 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
         raise UserError(f"{path}: not valid TOML ({exc})") from exc
     config = Config(path=path, sources=[])
     for section, content in raw.items():
+        if not isinstance(content, dict):
+            raise UserError(f"{path}: {section} must be a table ([{section}] with its keys below it), not {content!r}")
         if section == "sources":
             continue
         if section not in SECTIONS:
@@ -122,6 +125,8 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
     for name, content in (raw.get("sources") or {}).items():
         if name not in SOURCES:
             raise UserError(f"{path}: unknown source [sources.{name}] (known: {', '.join(SOURCES)})")
+        if not isinstance(content, dict):
+            raise UserError(f"{path}: sources.{name} must be a table ([sources.{name}]), not {content!r}")
         for key, value in content.items():
             if key not in SOURCE_KEYS:
                 raise UserError(f"{path}: unknown key sources.{name}.{key} (known: {', '.join(SOURCE_KEYS)})")
@@ -131,6 +136,9 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
             raise UserError(f"{path}: sources.{name}.delay must be zero or more seconds")
         if source.discovery not in ("api", "html"):
             raise UserError(f"{path}: sources.{name}.discovery must be 'api' or 'html'")
+        for url in filter(None, (source.base_url, source.sitemap, *(source.start_urls or []))):
+            if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+                raise UserError(f"{path}: sources.{name}: {url!r} is not an http or https URL")
         if name == "jobposting" and source.enabled and not (source.base_url or source.start_urls or source.sitemap):
             raise UserError(f"{path}: sources.jobposting needs base_url, start_urls or sitemap")
         config.sources.append(source)

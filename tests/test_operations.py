@@ -171,6 +171,9 @@ def test_a_running_dashboard_shows_new_adverts_after_a_refresh_without_restart(b
     ("[sources.monster]\nenabled = true\n", "unknown source [sources.monster]"),
     ("[refresh]\ncron = 'every morning'\n", "refresh.cron 'every morning' is not a cron expression"),
     ("[sources.nhsjobs\n", "not valid TOML"),
+    ("warehouse = 'x.duckdb'\n", "warehouse must be a table"),
+    ("[sources]\nnhsjobs = true\n", "sources.nhsjobs must be a table"),
+    ("[sources.jobposting]\nbase_url = 'ftp://jobs.example.org'\n", "is not an http or https URL"),
 ])
 def test_a_bad_configuration_names_the_problem(tmp_path, content, message):
     config = tmp_path / "cijobs.toml"
