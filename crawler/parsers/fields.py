@@ -8,7 +8,8 @@ import dateparser
 
 _DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})\b")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})")
-_MONEY = re.compile(r"£\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
+# £49,387 / £25.50 / £50k (thousands, as recruiters write them)
+_MONEY = re.compile(r"£\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(k\b)?", re.I)
 _PERIODS = (
     ("hour", re.compile(r"\b(an?|per) hour\b|\bhourly\b|\bph\b", re.I)),
     ("day", re.compile(r"\b(a|per) day\b|\bdaily\b|\bper session\b", re.I)),
@@ -41,7 +42,8 @@ def parse_salary(text: str | None) -> tuple[float | None, float | None, str | No
     """(min, max, period) from '£49,387 to £56,515 a year'; (None, None, None) when no amount is given."""
     if not text:
         return None, None, None
-    amounts = [float(whole.replace(",", "") + ("." + pence if pence else "")) for whole, pence in _MONEY.findall(text)]
+    amounts = [float(whole.replace(",", "") + ("." + pence if pence else "")) * (1000 if thousands else 1)
+               for whole, pence, thousands in _MONEY.findall(text)]
     if not amounts:
         return None, None, None
     period = next((name for name, pattern in _PERIODS if pattern.search(text)), None)

@@ -184,8 +184,10 @@ def _number(value) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
+        text = value.replace(",", "").replace("£", "").strip().lower()
+        thousands = text.endswith("k")  # "50k", as recruiters write it
         try:
-            return float(value.replace(",", "").replace("£", "").strip())
+            return float(text.removesuffix("k")) * (1000 if thousands else 1)
         except ValueError:
             return None
     return None
