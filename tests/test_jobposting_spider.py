@@ -296,6 +296,16 @@ def test_top_level_list_and_a_broken_block_beside_the_posting():
                                                        "Support staff on the wards during go-live."]
 
 
+@pytest.mark.parametrize("location, expected", [
+    ({"@type": "Place", "address": "1 Park Row, Leeds, LS1 5AB"}, ("Leeds", "LS1 5AB")),
+    ({"@type": "Place", "address": "Leeds ls1 5ab"}, ("Leeds", "LS1 5AB")),
+    ("York", ("York", None)),
+])
+def test_an_address_written_as_text_still_gives_town_and_postcode(location, expected):
+    [advert] = parse_page(jsonld_page({**POSTING, "jobLocation": location}), URL)
+    assert (advert["town"], advert["postcode"]) == expected
+
+
 def test_control_characters_in_a_description_are_dropped_not_fatal():
     posting = {**POSTING, "description": "<p>Look after the\x01 formulary.</p><p>Lead\x0b safety reviews.</p>"}
     [advert] = parse_page(jsonld_page(posting), URL)

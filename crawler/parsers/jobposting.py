@@ -63,6 +63,7 @@ _JSONLD = JsonLdExtractor()
 _TAG = re.compile(r"<[A-Za-z/][^>]*>")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u00b7]|\d{1,2}[.)])\s+")
 _SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])")
+_UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never text; lxml refuses them
 
 
@@ -238,11 +239,18 @@ def missing_properties(posting: dict) -> list[str]:
 
 
 def _address(posting: dict) -> tuple[str | None, str | None]:
+    """(town, postcode) of the first location: from a PostalAddress, or from an address written as text
+    ("1 Park Row, Leeds, LS1 5AB"), which many boards give instead."""
     place = _first(posting.get("jobLocation"))
-    address = _first(place.get("address")) if isinstance(place, dict) else None
-    if not isinstance(address, dict):
+    address = _first(place.get("address")) if isinstance(place, dict) else place
+    if isinstance(address, dict):
+        return _text(address.get("addressLocality")), _text(address.get("postalCode"))
+    if not isinstance(address, str):
         return None, None
-    return _text(address.get("addressLocality")), _text(address.get("postalCode"))
+    parts = [part.strip() for part in address.split(",") if part.strip()]
+    postcode = next((m.group(0).upper() for part in parts if (m := _UK_POSTCODE.search(part))), None)
+    towns = [town for part in parts if (town := _UK_POSTCODE.sub("", part).strip())]
+    return (towns[-1] if towns else None), postcode
 
 
 def salary(value) -> tuple[float | None, float | None, str | None]:
