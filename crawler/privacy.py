@@ -23,9 +23,10 @@ PHONE = re.compile(
     r"(?<![\w£,.])(?:\+\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:\)?[\s-]?\d){8,9}(?!\w|,\d)"
 )
 # A person named after a contact cue: "please contact Dr Fofie", "speak to Linda Coffey, Director of ...",
-# "Name: Helen Kielty". The cue is lower case (so the job title "Contact Centre Manager" is no cue) and
-# a name without a title needs two capitalised words ("contact the HR Team" and "contact Us" stay); a role
-# before the name stays ("contact Ward Manager [name removed]").
+# "Name: Helen Kielty", "Contact: Jo Bloggs". The cue is lower case or a label with a colon (so the job
+# title "Contact Centre Manager" is no cue), and a name without a title needs two capitalised words
+# ("contact the HR Team" and "contact Us" stay); a role before the name stays ("contact Ward Manager
+# [name removed]").
 _TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor)\.?"
 # Smith, O’Neill, McDonald, Ul-Haq. Written so that each letter can match one way only: a pattern with
 # two ways to split a run of letters backtracks exponentially on a long word that then fails to match.
@@ -34,7 +35,8 @@ _NOT_A_NAME = (r"(?!(?:The|Our|Us|HR|Human|Recruitment|Resourcing|Medical|Team|D
                r"Services|Department|Trust|NHS|Workforce|People)\b)")
 _ROLE = r"(?:(?:Senior|Ward|Sister|Matron|Charge|Nurse|Manager|Consultant|Lead|Director|Head|Deputy)\s+)*"
 NAME_AFTER_CUE = re.compile(
-    rf"(?P<cue>(?:\b(?:contact|speak to|speak with|talk to|email|e-mail|call|ring)\b:?\s+|\bName:?\s*){_ROLE})"
+    rf"(?P<cue>(?:\b(?:contact|speak to|speak with|talk to|email|e-mail|call|ring)\b:?\s+|\bName:?\s*"
+    rf"|\b(?:Contact|Contact name|contact name|name):\s*){_ROLE})"
     rf"(?P<name>{_TITLE}\s+{_WORD}(?:\s+{_WORD}){{0,2}}|{_NOT_A_NAME}{_WORD}\s+{_WORD})"
 )
 EMAIL_MASK = "[email removed]"
