@@ -25,12 +25,16 @@ def recorded(name: str = "blind") -> dict | None:
         return None
 
 
+def _measured_for(figures: dict, matcher_version: str | None, framework_version: str | None) -> bool:
+    return (figures.get("matcher_version"), figures.get("framework_version")) == (matcher_version, framework_version)
+
+
 def accuracy_note(matcher_version: str | None, framework_version: str | None) -> str:
     """One sentence on how far to trust the matches made by these versions."""
     figures = recorded("blind")
     if not figures:
         return "The matcher's accuracy has not been measured."
-    if (figures.get("matcher_version"), figures.get("framework_version")) != (matcher_version, framework_version):
+    if not _measured_for(figures, matcher_version, framework_version):
         return ("The matcher's accuracy was measured for another matcher or framework version "
                 f"({figures.get('matcher_version')}, framework {figures.get('framework_version')}): "
                 "run `cijobs eval` on labelled lines before relying on these matches.")
@@ -40,7 +44,7 @@ def accuracy_note(matcher_version: str | None, framework_version: str | None) ->
             f"({_interval(domain)}); about {1 - competency['precision']:.0%} of competency matches are ones a "
             "careful reader would not make.")
     real = recorded("real")
-    if real and (real.get("matcher_version"), real.get("framework_version")) == (matcher_version, framework_version):
+    if real and _measured_for(real, matcher_version, framework_version):
         note += (f" On {real['lines']} lines of real 2020 adverts, prose included, competency F1 is "
                  f"{real['competency']['f1']:.2f} and domain F1 {real['domain']['f1']:.2f}, so treat a single match "
                  "as a lead to check and demand figures as estimates")

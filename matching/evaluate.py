@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -64,13 +65,15 @@ class Evaluation:
     # per line: competency tp, fp, fn, then domain tp, fp, fn (for the bootstrap)
     line_counts: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
 
-    def f1_intervals(self, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict[str, tuple[float, float]]:
+    @cached_property
+    def f1_intervals(self) -> dict[str, tuple[float, float]]:
         """95 % bootstrap intervals of competency and domain F1: the lines are resampled with
-        replacement, so the width shows how much a set of this size can say."""
+        replacement, so the width shows how much a set of this size can say. Read once the evaluation
+        is complete (the report and the JSON figures share it)."""
         counts = np.array(self.line_counts, dtype=float).reshape(-1, 6)
         if not len(counts):
             return {"competency": (0.0, 0.0), "domain": (0.0, 0.0)}
-        picks = np.random.default_rng(seed).integers(0, len(counts), size=(resamples, len(counts)))
+        picks = np.random.default_rng(0).integers(0, len(counts), size=(BOOTSTRAP_RESAMPLES, len(counts)))
         totals = counts[picks].sum(axis=1)
         intervals = {}
         for level, offset in (("competency", 0), ("domain", 3)):
@@ -81,7 +84,7 @@ class Evaluation:
         return intervals
 
     def as_dict(self) -> dict:
-        intervals = self.f1_intervals()
+        intervals = self.f1_intervals
         return {"lines": self.lines,
                 "competency": {**self.competency.as_dict(), "f1_interval_95": list(intervals["competency"])},
                 "domain": {**self.domain.as_dict(), "f1_interval_95": list(intervals["domain"])},
@@ -149,7 +152,7 @@ def evaluate(matcher: Matcher, gold: list[dict]) -> Evaluation:
 
 def report(evaluation: Evaluation, framework, worst: int = 8) -> str:
     c, d = evaluation.competency, evaluation.domain
-    intervals = evaluation.f1_intervals()
+    intervals = evaluation.f1_intervals
     lines = [
         f"{evaluation.lines} labelled lines; {evaluation.empty_lines} labelled as matching nothing, "
         f"{evaluation.empty_correct} of them left unmatched",

@@ -41,6 +41,8 @@ EMPLOYER_SUBJECT = (r"^(we|our|the (trust|team|department|service|organisation|d
                     r"board)|this (team|service|department|trust))\b")
 POST_HOLDER = (r"\b(you|your|post ?holders?|candidates?|applicants?|individual|someone|person|looking for|seeking|"
                r"recruit|experience|knowledge|skills?|expertise|proficien)")
+# Every rule that decides whether a line is a requirement (part of the matcher version).
+BOILERPLATE_RULES = (*BOILERPLATE_PATTERNS, EMPLOYER_SUBJECT, POST_HOLDER)
 _EMPLOYER_SUBJECT = re.compile(EMPLOYER_SUBJECT, re.IGNORECASE)
 _POST_HOLDER = re.compile(POST_HOLDER, re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u2023\u2043\u00b7o]|\d{1,2}[.)])\s+")

@@ -25,7 +25,7 @@ import snowballstemmer
 import yaml
 from rapidfuzz import fuzz, process
 
-from matching.extract import BOILERPLATE_PATTERNS, EMPLOYER_SUBJECT, POST_HOLDER
+from matching.extract import BOILERPLATE_RULES
 from matching.framework import Framework
 from matching.normalise import expand_abbreviations, fold
 from matching.vocabulary import CompetencyVocabulary
@@ -55,7 +55,7 @@ class MatcherConfig:
     def fingerprint(self) -> str:
         """The matcher version as stored with each match: the name plus a hash of every setting and of the
         boilerplate rules, which decide which lines are matched at all."""
-        settings = {**self.__dict__, "boilerplate": [*BOILERPLATE_PATTERNS, EMPLOYER_SUBJECT, POST_HOLDER]}
+        settings = {**self.__dict__, "boilerplate": BOILERPLATE_RULES}
         digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
         return f"{self.version}@{digest[:8]}"
 

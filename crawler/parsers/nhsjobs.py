@@ -152,13 +152,11 @@ def parse_advert(html: str, url: str) -> dict:
     reference = advert_reference(url)
     if reference is None:
         raise ParseError(f"{url}: no advert reference in the URL")
-    if not html.strip():
-        raise ParseError(f"{url}: the page is empty")
-    if not is_complete_page(html):
-        raise ParseError(f"{url}: page is truncated (no closing </html>)")
     document = html_document(html)
     if document is None:
         raise ParseError(f"{url}: the page is empty")
+    if not is_complete_page(html):
+        raise ParseError(f"{url}: page is truncated (no closing </html>)")
     fields = {name: _text(_first_by_id(document, element_id)) or None
               for name, element_id in S.NHSJOBS_ADVERT_IDS.items()}
     missing = [name for name in S.NHSJOBS_REQUIRED_FIELDS if not fields.get(name)]
