@@ -30,7 +30,7 @@ test: venv browser
 demo: venv
 	$(CIJOBS) demo --port $(PORT)
 
-## bench: performance figures against naive baselines (see bench/)
+## bench: performance and accuracy figures against naive baselines, and the page fuzzer (see bench/)
 bench: venv
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
