@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -31,7 +30,13 @@ from matching.normalise import expand_abbreviations, fold
 from matching.vocabulary import CompetencyVocabulary
 
 STEM_CHARS = 3
+OUTLINE_MIN_CHARS = 4
+PHRASE_WORDS_INDEXED = 8  # a phrase's first words that find it (key phrases are short)
 STOPWORDS = frozenset({"a", "an", "and", "of", "the", "to", "in", "for", "with", "or", "on", "at", "by", "as"})
+# Words a line may put between a phrase's words ("present the findings" for "present findings"): articles,
+# prepositions, possessives. Not "and" or "or", which join two things ("digital health and technology").
+FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "for", "with", "on", "at", "by", "as", "our", "your",
+                            "their", "its", "this", "that", "these", "those"})
 SCORERS = {"partial_ratio": fuzz.partial_ratio, "token_set_ratio": fuzz.token_set_ratio, "ratio": fuzz.ratio}
 
 
@@ -98,6 +103,30 @@ def on_word_boundaries(text: str, start: int, end: int, suffix_chars: int) -> bo
         return False
     rest_of_word = text[end:].split(" ", 1)[0]
     return len(rest_of_word) <= suffix_chars
+
+
+def spread_form(phrase: str) -> str | None:
+    """The words of a folded phrase that a line may spread out with function words between them, or None
+    for a phrase that starts or ends with one ("complex data to": its last word is part of what it
+    asks) or keeps fewer than two words. Its own "and"/"or" are dropped too: a line may join the two
+    with a comma ("incident, problem and change" for "incident and problem")."""
+    words = phrase.split()
+    if words[0] in STOPWORDS | FUNCTION_WORDS or words[-1] in STOPWORDS | FUNCTION_WORDS:
+        return None
+    kept = [word for word in words if word not in FUNCTION_WORDS and word not in ("and", "or")]
+    return " ".join(kept) if len(kept) >= 2 else None
+
+
+def word_keys(word: str, *, indexing: bool = False) -> tuple[str, ...]:
+    """The keys under which a word finds candidate phrases: its first letters and, when it is long
+    enough to carry a typo inside, an outline: first letter, last letters and length (a typo changes
+    the length by one at most, so a phrase's word is indexed under its length and the two next to it;
+    a typo in the first letter is not looked for, see ``Matcher._align``)."""
+    if len(word) < OUTLINE_MIN_CHARS:
+        return (word[:STEM_CHARS],)
+    outline = f"{word[0]}-{word[-(4 if len(word) >= 6 else 2):]}"
+    lengths = (len(word) - 1, len(word), len(word) + 1) if indexing else (len(word),)
+    return (word[:STEM_CHARS], *(f"{outline}{length}" for length in lengths))
 
 
 class WordStemmer:
@@ -204,20 +233,25 @@ class Matcher:
                 stemmed = " ".join(self._stem(w) for w in words) if len(words) > 1 else None
                 self._phrases.append(KeyPhrase(competency.id, text, stemmed,
                                                len(text) <= self.config.short_phrase_chars))
+        self._spread_forms = [spread_form(phrase.text) for phrase in self._phrases]
         self._vocabulary = None if self.config.fallback_min_words is None else CompetencyVocabulary(
             framework, self._stem, self.config.fallback_ignore_words,
             self.config.fallback_min_words, self.config.fallback_min_weight, self.config.fallback_min_share)
         self._short_patterns = {
             i: re.compile(rf"\b{re.escape(p.text)}\b") for i, p in enumerate(self._phrases) if p.short
         }
-        self._by_stem: dict[str, list[int]] = {}
-        self._stems_needed: list[int] = []
+        # Candidate lookup: each key of each phrase word, as "phrase word ids" (phrase index * 8 + position)
+        by_key: dict[str, list[int]] = {}
+        words_needed = []
         for i, phrase in enumerate(self._phrases):
             words = [w for w in phrase.text.split() if w not in STOPWORDS] or phrase.text.split()
-            prefixes = {w[:STEM_CHARS] for w in words}
-            self._stems_needed.append(min(2, len(prefixes)))
-            for stem in prefixes:
-                self._by_stem.setdefault(stem, []).append(i)
+            words_needed.append(min(2, len(set(words))))
+            for position, word in enumerate(words[:PHRASE_WORDS_INDEXED]):
+                for key in word_keys(word, indexing=True):
+                    by_key.setdefault(key, []).append(i * PHRASE_WORDS_INDEXED + position)
+        self._by_key = {key: np.array(ids, dtype=np.int64) for key, ids in by_key.items()}
+        self._words_needed = np.array(words_needed)
+        self._reached: dict[str, np.ndarray] = {}
 
     def prepare(self, line: str) -> PreparedLine:
         folded = fold(line)
@@ -262,7 +296,23 @@ class Matcher:
                 hit = self._align(i, on_stems, line, text, float(score)) if score else None
                 if hit and (i not in scores or hit.score > scores[i].score):
                     scores[i] = hit
-        return self._longest_hits_win(line, scores)
+        return self._longest_hits_win(line, scores or self._spread_hits(line, candidates))
+
+    def _spread_hits(self, line: PreparedLine, candidates: list[int]) -> dict[int, PhraseHit]:
+        """Second chance for a line no phrase matched: a phrase's words in the line in order, exactly, with
+        function words between them ("explain the results" for "explain results", "engage at a senior"
+        for "engage senior"). Scored at the threshold, so a phrase matched as written ranks above it."""
+        kept = [i for i, word in enumerate(line.words[:line.written_words]) if word not in FUNCTION_WORDS]
+        text = " " + " ".join(line.words[i] for i in kept) + " "
+        hits = {}
+        for index in candidates:
+            form = self._spread_forms[index]
+            at = text.find(f" {form} ") if form else -1
+            if at >= 0:
+                first = len(text[:at].split())
+                words = kept[first:first + form.count(" ") + 1]
+                hits[index] = PhraseHit(self.config.threshold, False, range(words[0], words[-1] + 1))
+        return hits
 
     def _phrase_text(self, index: int, on_stems: bool) -> str:
         return self._phrases[index].stemmed if on_stems else self._phrases[index].text
@@ -281,6 +331,8 @@ class Matcher:
             return None  # partial_ratio would score the line inside the phrase: "Requirements" in any
         alignment = fuzz.partial_ratio_alignment(phrase, text)
         start, end = alignment.dest_start, alignment.dest_end
+        if text[start:end].lstrip()[:1] != phrase[:1]:
+            return None  # a typo is rarely a word's first letter; "eprescribing" is not "prescribing"
         if suffix_chars is not None and not on_word_boundaries(text, start, end, 0 if on_stems else suffix_chars):
             return None
         return PhraseHit(score, on_stems, line.word_span(start, end, stemmed=on_stems))
@@ -304,11 +356,26 @@ class Matcher:
         return kept
 
     def _candidates(self, line: PreparedLine) -> list[int]:
-        """Phrases sharing a word stem (first letters) with the line, two stems when they have two words or
-        more: a phrase short of that cannot reach the threshold, and skipping it keeps the matcher fast."""
-        prefixes = {part[:STEM_CHARS] for word in line.words for part in (word, *word.split("-")[1:])}
-        shared = Counter(i for prefix in prefixes for i in self._by_stem.get(prefix, ()))
-        return sorted(i for i, count in shared.items() if count >= self._stems_needed[i])
+        """Phrases that share a word with the line, two words when they have two or more: a phrase short of
+        that cannot reach the threshold, and skipping it keeps the matcher fast. Words are compared by
+        their first letters or their outline (``word_keys``), so a typo inside a word still leaves a
+        candidate ("buisness case", "kowledge management") for the fuzzy scorer to judge."""
+        found = [ids for ids in map(self._phrase_words_reached, set(line.words)) if len(ids)]
+        if not found:
+            return []
+        phrases = np.unique(np.concatenate(found)) // PHRASE_WORDS_INDEXED
+        shared = np.bincount(phrases, minlength=len(self._phrases))
+        return np.flatnonzero(shared >= self._words_needed).tolist()
+
+    def _phrase_words_reached(self, word: str) -> np.ndarray:
+        """The phrase word ids a line's word finds through its keys (and its hyphenated parts'), remembered:
+        adverts reuse a small vocabulary."""
+        ids = self._reached.get(word)
+        if ids is None:
+            keys = {key for part in (word, *word.split("-")[1:]) for key in word_keys(part)}
+            found = [self._by_key[key] for key in keys if key in self._by_key]
+            ids = self._reached[word] = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+        return ids
 
     def _best_competencies(self, line: PreparedLine, phrase_hits: dict[int, PhraseHit]) -> list[CompetencyMatch]:
         """Each competency's best phrase (ties go to the longer phrase), best competencies first, with the

@@ -145,9 +145,27 @@ def test_compound_criteria_stay_one_line_but_match_several_competencies(matcher)
 
 
 def test_typos_and_abbreviations_still_match(matcher):
-    lines = ["Experiance of clinical risk managment", "Knowledge of IG", "EPR implementation"]
+    lines = ["Experiance of clinical risk managment", "Knowledge of IG", "EPR implementation",
+             # a typo in the first letters of a word, where a prefix lookup would not find the phrase
+             "Experience of writing buisness cases", "Experience of kowledge management",
+             "Ability to manage reistance to change"]
     results = matcher.match_lines(lines)
     assert all(results), [line for line, found in zip(lines, results) if not found]
+
+
+def test_function_words_between_a_phrases_words_still_match(matcher):
+    [found] = matcher.match_lines(["Explain the results of audits to clinical leads"])
+    assert "3.5.3" in {m.competency_id for m in found}, found  # key phrase 'explain results'
+    # but "and" joins two things: 'digital health technology' is not 'digital health and technology'
+    [found] = matcher.match_lines(["Interest in digital health and technology"])
+    assert "1.5.2" not in {m.competency_id for m in found}, found
+
+
+def test_a_different_first_letter_is_another_word_not_a_typo(matcher):
+    [found] = matcher.match_lines(["Review low-value alerts in the prescribing system"])
+    assert "prescribing" not in " ".join(m.evidence for m in found), found  # not 'eprescribing'
+    [found] = matcher.match_lines(["Understanding of ethical principles in digital health"])
+    assert "mhealth" not in " ".join(m.evidence for m in found), found
 
 
 def test_framework_import_makes_statements_official_and_rematches(crawled_db, tmp_path):
