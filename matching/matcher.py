@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 
 from matching.extract import BOILERPLATE_RULES
 from matching.framework import Framework
-from matching.normalise import expand_abbreviations, fold
+from matching.normalise import abbreviations_in, fold
 from matching.vocabulary import CompetencyVocabulary
 
 STEM_CHARS = 3
@@ -150,6 +150,7 @@ class PreparedLine:
     words: tuple[str, ...]
     stems: tuple[str, ...]
     written_words: int  # the words the line itself has; abbreviation expansions follow them
+    expanded_from: tuple[str, ...] = ()  # for each expansion word, the abbreviation it expands
 
     @cached_property
     def folded(self) -> str:
@@ -177,8 +178,15 @@ class PreparedLine:
         return " ".join(" " * len(form) if index in words else form for index, form in enumerate(forms))
 
     def quote(self, words: range) -> str:
-        """The folded words at these positions."""
-        return " ".join(self.words[words.start:words.stop])
+        """The folded words at these positions, as the line wrote them: an abbreviation's expansion is
+        quoted as the abbreviation ("sql", not "database")."""
+        quoted = []
+        for position in words:
+            word = self.words[position] if position < self.written_words else \
+                self.expanded_from[position - self.written_words]
+            if not quoted or quoted[-1] != word or position < self.written_words:
+                quoted.append(word)
+        return " ".join(quoted)
 
 
 @dataclass(frozen=True)
@@ -254,9 +262,12 @@ class Matcher:
         self._reached: dict[str, np.ndarray] = {}
 
     def prepare(self, line: str) -> PreparedLine:
-        folded = fold(line)
-        words = tuple(expand_abbreviations(folded, self.config.abbreviations).split())
-        return PreparedLine(words, tuple(self._stem(w) for w in words), len(folded.split()))
+        written = fold(line).split()
+        words, sources = list(written), []
+        for short, expansion in abbreviations_in(" ".join(written), self.config.abbreviations):
+            words += expansion.split()
+            sources += [short] * len(expansion.split())
+        return PreparedLine(tuple(words), tuple(self._stem(w) for w in words), len(written), tuple(sources))
 
     def match_lines(self, lines: list[str]) -> list[list[CompetencyMatch]]:
         """The top-k competencies for each line, best first; an empty list where nothing reaches the threshold.

@@ -13,11 +13,11 @@ def fold(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
-def expand_abbreviations(folded: str, abbreviations: Mapping[str, str]) -> str:
-    """Append the expansion of every abbreviation found as a whole word, so both forms can match."""
+def abbreviations_in(folded: str, abbreviations: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(abbreviation, expansion) for every abbreviation found in the folded text as a whole word; the
+    matcher appends the expansions, so both forms can match."""
     words = set(folded.split())
-    extra = [expansion for short, expansion in abbreviations.items() if short in words]
-    return folded if not extra else folded + " " + " ".join(extra)
+    return [(short, expansion) for short, expansion in abbreviations.items() if short in words]
 
 
 def squash_whitespace(text: str) -> str:

@@ -163,9 +163,14 @@ def test_function_words_between_a_phrases_words_still_match(matcher):
 
 def test_a_different_first_letter_is_another_word_not_a_typo(matcher):
     [found] = matcher.match_lines(["Review low-value alerts in the prescribing system"])
-    assert "prescribing" not in " ".join(m.evidence for m in found), found  # not 'eprescribing'
+    assert "'eprescribing'" not in " ".join(m.evidence for m in found), found
     [found] = matcher.match_lines(["Understanding of ethical principles in digital health"])
-    assert "mhealth" not in " ".join(m.evidence for m in found), found
+    assert "'mhealth'" not in " ".join(m.evidence for m in found), found
+
+
+def test_evidence_quotes_the_abbreviation_the_line_wrote_not_its_expansion(matcher):
+    [found] = matcher.match_lines(["Advanced SQL skills"])
+    assert found and found[0].evidence.endswith("~ 'sql'"), found
 
 
 def test_framework_import_makes_statements_official_and_rematches(crawled_db, tmp_path):
