@@ -442,8 +442,8 @@ def query_calls(db: Path, stores: dict[str, dict]) -> list[tuple[str, QueryCall]
         employer = dashboard_data.query("employers", db, flt)["employer"].iloc[0]
         calls += [(label, QueryCall("headline", (flt,))),
                   (label, QueryCall("domain_demand", (flt,))),
-                  (label, QueryCall("monthly_domain_demand", (flt, "new"), label="monthly_domain_demand new")),
-                  (label, QueryCall("monthly_domain_demand", (flt, "stock"), label="monthly_domain_demand stock"))]
+                  (label, QueryCall("domain_demand_over_time", (flt, "new"), label="domain_demand_over_time new")),
+                  (label, QueryCall("domain_demand_over_time", (flt, "stock"), label="domain_demand_over_time stock"))]
         for domain in domains if label == "default" else domains[:1]:
             calls.append((label, QueryCall("subdomain_demand", (flt, domain), label=f"subdomain_demand d{domain}")))
         for domain in domains if label == "default" else domains[:1]:

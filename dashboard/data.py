@@ -17,7 +17,7 @@ from warehouse import demand
 
 QUERIES = {
     name: getattr(demand, name)
-    for name in ("headline", "domain_demand", "monthly_domain_demand", "subdomain_demand", "competency_demand",
+    for name in ("headline", "domain_demand", "domain_demand_over_time", "subdomain_demand", "competency_demand",
                  "employers", "domains", "filter_options", "advert_page", "advert_choices",
                  "advert_requirements", "title_competency_shares", "informatics_titles", "runs_overview",
                  "sources_overview", "framework_overview")

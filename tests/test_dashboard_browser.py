@@ -157,6 +157,8 @@ def test_overview_shows_each_domain_with_the_warehouse_counts(browser, dashboard
     assert len(wanted) == 6 and all(count > 0 for count in wanted.values())
     assert _shown_demand(browser) == wanted
     assert _wait(browser, "#domain-trend-chart .main-svg")
+    # the sample board has a few adverts a month: the trend goes by quarter and says so
+    _until(lambda: "By quarter (auto" in browser.find_element(By.ID, "trend-caption").text)
     note = _wait(browser, "#provenance-note").text
     assert "reconstructed" in note and "labelled lines the matcher never saw" in note
 

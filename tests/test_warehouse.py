@@ -7,6 +7,8 @@ import duckdb
 import pytest
 
 import warehouse
+from warehouse.demand import domain_demand_over_time
+from warehouse.filters import AdvertFilter
 from warehouse.migrations import available_migrations
 
 
@@ -122,3 +124,23 @@ def test_an_advert_read_twice_in_one_crawl_is_loaded_once_as_last_read(tmp_path)
     assert con.execute("SELECT title FROM adverts").fetchall() == [("Clinical Informatics Lead (updated)",)]
     assert _counts(con) == (1, 1)
     con.close()
+
+
+def test_trend_by_quarter_adds_up_its_months_and_stock_counts_every_open_period(crawled_db):
+    con = duckdb.connect(str(warehouse.readable_path(crawled_db)), read_only=True)
+    monthly = domain_demand_over_time(con, AdvertFilter(), "new", "month")
+    quarterly = domain_demand_over_time(con, AdvertFilter(), "new", "quarter")
+    stock = domain_demand_over_time(con, AdvertFilter(), "stock", "quarter")
+    posted = con.execute("SELECT count(*) FROM advert_facts f WHERE " + AdvertFilter().where("f")[0],
+                         AdvertFilter().where("f")[1]).fetchone()[0]
+    con.close()
+    assert quarterly.drop_duplicates("period")["adverts"].sum() == posted > 0  # each advert in one quarter
+    monthly["quarter"] = monthly["period"].dt.to_period("Q").dt.start_time
+    by_quarter = monthly.groupby(["quarter", "domain_id"])["adverts_needing"].sum()
+    assert {(q, d): n for (q, d), n in by_quarter.items() if n} == \
+        {(r.period, r.domain_id): r.adverts_needing for r in quarterly.itertuples() if r.adverts_needing}
+    both = quarterly.merge(stock, on=["period", "domain_id"], suffixes=("_new", "_stock"))
+    assert (both["adverts_stock"] >= both["adverts_new"]).all()  # open in the quarter includes posted in it
+    assert both["adverts_stock"].sum() > both["adverts_new"].sum()  # some adverts stay open past their quarter
+    with pytest.raises(ValueError, match="period must be one of"):
+        domain_demand_over_time(duckdb.connect(), AdvertFilter(), "new", "week")

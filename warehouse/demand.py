@@ -67,35 +67,42 @@ def domain_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> pd.DataF
         """, params).df()
 
 
-def monthly_domain_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, measure: str = "new") -> pd.DataFrame:
-    """Per month and domain: share of adverts needing the domain among adverts *posted* in the month
-    (``new``) or *open* during the month (``stock``)."""
+PERIODS = {"month": "1 MONTH", "quarter": "3 MONTH"}
+
+
+def domain_demand_over_time(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, measure: str = "new",
+                            period: str = "month") -> pd.DataFrame:
+    """Per period (month or quarter, by its first day) and domain: share of adverts needing the domain among
+    adverts *posted* in the period (``new``) or *open* during it (``stock``), with the adverts counted."""
     if measure not in ("new", "stock"):
         raise ValueError("measure must be 'new' or 'stock'")
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}")
+    step = PERIODS[period]
     needs, params = _needs(flt)
     if measure == "new":
-        in_month = "date_trunc('month', c.date_posted) = m.month"
+        in_period = f"date_trunc('{period}', c.date_posted) = m.period"
     else:
-        in_month = ("c.date_posted < m.month + INTERVAL 1 MONTH AND "
-                    "coalesce(c.closed_at, c.closing_date, CAST(c.last_seen AS DATE)) >= m.month")
+        in_period = (f"c.date_posted < m.period + INTERVAL {step} AND "
+                     "coalesce(c.closed_at, c.closing_date, CAST(c.last_seen AS DATE)) >= m.period")
     return con.execute(
         f"""
         WITH {needs},
-        bounds AS (SELECT date_trunc('month', min(date_posted)) AS first,
-                          date_trunc('month', max(coalesce(closing_date, date_posted))) AS last FROM chosen),
-        months AS (SELECT CAST(unnest(generate_series(first, last, INTERVAL 1 MONTH)) AS DATE) AS month FROM bounds),
+        bounds AS (SELECT date_trunc('{period}', min(date_posted)) AS first,
+                          date_trunc('{period}', max(coalesce(closing_date, date_posted))) AS last FROM chosen),
+        periods AS (SELECT CAST(unnest(generate_series(first, last, INTERVAL {step})) AS DATE) AS period FROM bounds),
         per_domain AS (SELECT advert_id, domain_id FROM needs GROUP BY ALL),
-        in_month AS (SELECT m.month, c.advert_id FROM months m JOIN chosen c ON {in_month}),
-        totals AS (SELECT month, count(*) AS adverts FROM in_month GROUP BY month),
+        in_period AS (SELECT m.period, c.advert_id FROM periods m JOIN chosen c ON {in_period}),
+        totals AS (SELECT period, count(*) AS adverts FROM in_period GROUP BY period),
         domains_now AS (SELECT d.domain_id, d.title FROM domains d
                         JOIN framework_versions fv ON fv.version = d.framework_version AND fv.is_current)
-        SELECT t.month, dn.domain_id, dn.title AS domain_title, t.adverts,
+        SELECT t.period, dn.domain_id, dn.title AS domain_title, t.adverts,
                count(p.advert_id) AS adverts_needing, count(p.advert_id) / t.adverts AS share
         FROM totals t CROSS JOIN domains_now dn
-        LEFT JOIN in_month i ON i.month = t.month
+        LEFT JOIN in_period i ON i.period = t.period
         LEFT JOIN per_domain p ON p.advert_id = i.advert_id AND p.domain_id = dn.domain_id
-        GROUP BY t.month, dn.domain_id, dn.title, t.adverts
-        ORDER BY t.month, CAST(dn.domain_id AS INTEGER)
+        GROUP BY t.period, dn.domain_id, dn.title, t.adverts
+        ORDER BY t.period, CAST(dn.domain_id AS INTEGER)
         """, params).df()
 
 

@@ -1,4 +1,4 @@
-"""Overview: headline figures, demand per domain (essential and desirable apart), monthly trends."""
+"""Overview: headline figures, demand per domain (essential and desirable apart), trends by month or quarter."""
 from __future__ import annotations
 
 import dash
@@ -19,6 +19,9 @@ from dashboard.data import query
 from dashboard.filters import advert_filter, describe
 from matching.accuracy import accuracy_note
 
+# A share of fewer adverts than this swings by chance: such points are drawn open, and `auto` goes by quarter.
+MIN_ADVERTS_PER_POINT = 10
+
 dash.register_page(__name__, path="/", name="Overview", title="cijobs - overview", order=0)
 
 
@@ -34,11 +37,15 @@ def layout(**_query):
                 html.Div(id="domain-demand-table-holder"),
             ], lg=6),
             dbc.Col([
-                html.H4(["Monthly trend", download_button("trend-download")]),
+                html.H4(["Trend", download_button("trend-download")]),
                 dbc.RadioItems(id="trend-measure", value="new", inline=True, options=[
-                    {"label": "new adverts (posted in the month)", "value": "new"},
-                    {"label": "stock (adverts open in the month)", "value": "stock"}]),
+                    {"label": "new adverts (posted in the period)", "value": "new"},
+                    {"label": "stock (adverts open in the period)", "value": "stock"}]),
+                dbc.RadioItems(id="trend-period", value="auto", inline=True, options=[
+                    {"label": "auto", "value": "auto"}, {"label": "by month", "value": "month"},
+                    {"label": "by quarter", "value": "quarter"}]),
                 dcc.Graph(id="domain-trend-chart"),
+                html.Small(id="trend-caption", className="text-muted"),
             ], lg=6),
         ]),
         dbc.Alert(id="provenance-note", color="secondary", className="mt-3"),
@@ -90,20 +97,51 @@ def _demand_chart(demand) -> go.Figure:
     ])
     figure.update_layout(barmode="stack", xaxis_tickformat=".0%", yaxis={"autorange": "reversed"},
                          xaxis_title="Share of adverts needing the domain", margin=FIGURE_MARGIN,
-                         legend={"orientation": "h", "y": 1.1})
+                         legend={"orientation": "h", "x": 0, "y": -0.2})
     return figure
 
 
-def _trend_chart(monthly) -> go.Figure:
+def _trend(filters, measure: str, period: str):
+    """The trend frame and the period it is by: ``auto`` is by month unless a typical month has fewer
+    than MIN_ADVERTS_PER_POINT adverts, then by quarter."""
+    db, flt = warehouse_path(), advert_filter(filters)
+    if period != "auto":
+        return query("domain_demand_over_time", db, flt, measure, period), period
+    monthly = query("domain_demand_over_time", db, flt, measure, "month")
+    typical = monthly.drop_duplicates("period")["adverts"].median() if len(monthly) else 0
+    if typical >= MIN_ADVERTS_PER_POINT:
+        return monthly, "month"
+    return query("domain_demand_over_time", db, flt, measure, "quarter"), "quarter"
+
+
+def _period_label(start, period: str) -> str:
+    return f"{start:%b %Y}" if period == "month" else f"Q{(start.month - 1) // 3 + 1} {start:%Y}"
+
+
+def _trend_chart(trend, period: str) -> go.Figure:
     figure = go.Figure()
-    for index, (domain_id, rows) in enumerate(monthly.groupby("domain_id", sort=False)):
-        figure.add_scatter(x=rows["month"], y=rows["share"], mode="lines+markers",
+    for index, (domain_id, rows) in enumerate(trend.groupby("domain_id", sort=False)):
+        few = rows["adverts"] < MIN_ADVERTS_PER_POINT
+        labels = [_period_label(start, period) for start in rows["period"]]
+        figure.add_scatter(x=labels, y=rows["share"], mode="lines+markers",
                            name=f"{domain_id}. {rows['domain_title'].iloc[0]}",
                            line={"color": DOMAIN_COLOURS[index % len(DOMAIN_COLOURS)]},
-                           customdata=rows["adverts"], hovertemplate="%{y:.0%} of %{customdata} adverts")
+                           marker={"symbol": ["circle-open" if f else "circle" for f in few], "size": 7},
+                           customdata=rows["adverts"], hovertemplate="%{x}: %{y:.0%} of %{customdata} adverts")
     figure.update_layout(yaxis_tickformat=".0%", yaxis_title="Share of adverts needing the domain",
-                         xaxis_title="Month", margin=FIGURE_MARGIN, legend={"orientation": "h", "y": -0.25})
+                         xaxis_title=period.capitalize(), margin=FIGURE_MARGIN,
+                         legend={"orientation": "h", "y": -0.25})
     return figure
+
+
+def _trend_caption(trend, period: str, chosen: str) -> str:
+    how = f"By {period}" + (" (auto: a typical month has fewer than "
+                            f"{MIN_ADVERTS_PER_POINT} adverts)" if chosen == "auto" and period == "quarter" else "")
+    few = (trend.drop_duplicates("period")["adverts"] < MIN_ADVERTS_PER_POINT).sum() if len(trend) else 0
+    if few:
+        how += (f". Open circles: {few} {period}s with fewer than {MIN_ADVERTS_PER_POINT} adverts, where a share "
+                "moves a long way by chance")
+    return how + "."
 
 
 @callback(
@@ -118,9 +156,11 @@ def show_overview(filters):
             _demand_table(demand), provenance_text(query("framework_overview", db)))
 
 
-@callback(Output("domain-trend-chart", "figure"), Input("filters", "data"), Input("trend-measure", "value"))
-def show_trend(filters, measure):
-    return _trend_chart(query("monthly_domain_demand", warehouse_path(), advert_filter(filters), measure))
+@callback(Output("domain-trend-chart", "figure"), Output("trend-caption", "children"),
+          Input("filters", "data"), Input("trend-measure", "value"), Input("trend-period", "value"))
+def show_trend(filters, measure, chosen):
+    trend, period = _trend(filters, measure, chosen)
+    return _trend_chart(trend, period), _trend_caption(trend, period, chosen)
 
 
 @callback(Output("domain-demand-download", "data"), Input("domain-demand-download-button", "n_clicks"),
@@ -130,7 +170,8 @@ def download_demand(_clicks, filters):
 
 
 @callback(Output("trend-download", "data"), Input("trend-download-button", "n_clicks"),
-          State("filters", "data"), State("trend-measure", "value"), prevent_initial_call=True)
-def download_trend(_clicks, filters, measure):
-    frame = query("monthly_domain_demand", warehouse_path(), advert_filter(filters), measure)
-    return csv_payload(frame, f"domain-trend-{measure}.csv")
+          State("filters", "data"), State("trend-measure", "value"), State("trend-period", "value"),
+          prevent_initial_call=True)
+def download_trend(_clicks, filters, measure, chosen):
+    trend, period = _trend(filters, measure, chosen)
+    return csv_payload(trend, f"domain-trend-{measure}-by-{period}.csv")
