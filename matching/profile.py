@@ -8,19 +8,8 @@ from dataclasses import dataclass
 
 from matching.extract import MIN_LINE_CHARS, extract_requirements, is_boilerplate, split_lines
 from matching.matcher import Matcher
+from matching.sections import sectioned_lines
 
-_LEVEL_HEADING = re.compile(r"^\s*(essential|desirable)(\s+criteria)?\s*:?\s*$", re.I)
-# Headings of pasted advert text: which section the lines below them belong to. Headings are never
-# requirements themselves, and an "about us" section is never read (as for crawled adverts).
-SECTION_HEADINGS = {
-    "person_specification": r"person spec(ification)?|selection criteria|essential (and|&) desirable criteria",
-    "duties": r"(main |key |principal )?(duties|responsibilities|tasks)( (and|&) (responsibilities|duties))?"
-              r"|job (description|purpose|summary)|(main )?purpose of the (role|post)|role summary|what you will do",
-    "about": r"about (us|the (trust|organisation|organization|employer|team|service|company))|who we are"
-             r"|benefits|why (join|work for) us|how to apply|additional information",
-}
-_SECTION_HEADING = {section: re.compile(rf"^\s*(?:{pattern})\s*:?\s*$", re.I)
-                    for section, pattern in SECTION_HEADINGS.items()}
 _HTML = re.compile(r"<(html|body|p|div|li|h[1-6])[\s>]", re.I)
 
 
@@ -47,29 +36,17 @@ def requirement_kind(requirement: dict) -> str:
     return requirement.get("level") or ("duty" if requirement.get("section") == "duties" else "")
 
 
-def _section_heading(line: str) -> str | None:
-    return next((section for section, pattern in _SECTION_HEADING.items() if pattern.match(line)), None)
-
-
 def requirements_from_text(text: str) -> list[dict]:
-    """Requirement lines from plain advert text. 'Essential' / 'Desirable' headings set the level;
-    section headings (duties, person specification, about us, ...) set the section."""
-    rows, section, level = [], "text", None
-    for raw_line in text.splitlines():
-        heading = _LEVEL_HEADING.match(raw_line)
-        if heading:
-            section, level = "person_specification", heading.group(1).lower()
-            continue
-        new_section = _section_heading(raw_line)
-        if new_section:
-            section, level = new_section, None
-            continue
-        if section == "about":
+    """Requirement lines from plain advert text. Headings set the section ('Essential' / 'Desirable' also
+    the level; see ``matching.sections``); lines before any heading are section "text"."""
+    rows = []
+    for line in sectioned_lines(text.splitlines()):
+        if line.section == "about":
             continue
         # Under an Essential/Desirable heading a criterion can be one word ("PRINCE2", "SQL").
-        for line in split_lines(raw_line, min_chars=2 if level else MIN_LINE_CHARS):
-            if not is_boilerplate(line):
-                rows.append({"section": section, "category": None, "level": level, "text": line})
+        for part in split_lines(line.text, min_chars=2 if line.level else MIN_LINE_CHARS):
+            if not is_boilerplate(part):
+                rows.append({"section": line.section or "text", "category": None, "level": line.level, "text": part})
     return rows
 
 

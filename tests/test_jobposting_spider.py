@@ -296,6 +296,25 @@ def test_top_level_list_and_a_broken_block_beside_the_posting():
                                                        "Support staff on the wards during go-live."]
 
 
+def test_headings_in_a_description_give_criteria_their_level_and_keep_about_us_out_of_the_duties(crawled):
+    rows = query(crawled.db, """
+        SELECT section, level, text FROM requirements JOIN adverts USING (advert_id)
+        WHERE reference = '127.0.0.1:KBICP-T-5521' ORDER BY position""")
+    assert [(level, text) for section, level, text in rows if section == "person_specification"] == [
+        ("essential", "Delivering classroom and online training"),  # the posting's skills property
+        ("essential", "Writing e-learning modules"),
+        ("essential", "Experience of training clinical staff to use an electronic patient record"),
+        ("essential", "Knowledge of clinical safety standards"),
+        ("desirable", "Experience of writing e-learning")]
+    texts = " ".join(row[2] for row in rows)
+    assert "design and deliver classroom and online training" in texts  # the unheaded paragraphs: duties
+    for not_a_requirement in ("four community hospitals", "annual leave", "leadership development", "Essential",
+                              "looking for", "Why join"):
+        assert not_a_requirement not in texts
+    [(about,)] = query(crawled.db, "SELECT about_organisation FROM adverts WHERE reference = '127.0.0.1:KBICP-T-5521'")
+    assert "four community hospitals" in about and "27 days annual leave" in about
+
+
 @pytest.mark.parametrize("location, expected", [
     ({"@type": "Place", "address": "1 Park Row, Leeds, LS1 5AB"}, ("Leeds", "LS1 5AB")),
     ({"@type": "Place", "address": "Leeds ls1 5ab"}, ("Leeds", "LS1 5AB")),

@@ -79,15 +79,24 @@ def test_profile_says_how_far_to_trust_the_matcher_and_when_that_is_stale():
     assert "measured for another matcher" in stale and "F1" not in stale
 
 
-def test_profile_of_pasted_advert_reads_its_headings():
-    text = ("About us\nWe are an acute trust that values digital innovation and data quality.\n"
-            "Main duties and responsibilities:\nLead the EPR go-live and hypercare\n"
-            "Person specification\nEssential\nExperience of evaluating digital health interventions\n"
-            "Benefits\nA generous package including study leave\n")
+@pytest.mark.parametrize("text, expected", [
+    ("About us\nWe are an acute trust that values digital innovation and data quality.\n"
+     "Main duties and responsibilities:\nLead the EPR go-live and hypercare\n"
+     "Person specification\nEssential\nExperience of evaluating digital health interventions\n"
+     "Benefits\nA generous package including study leave\n",
+     [("duties", None, "Lead the EPR go-live and hypercare"),
+      ("person_specification", "essential", "Experience of evaluating digital health interventions")]),
+    # headings as real adverts write them: ellipses, curly apostrophes, the employer's name in a question
+    ("Your day-to-day…\nConfigure order sets in the EPR\n"
+     "What we’re looking for:\nExperience of clinical coding\n"
+     "Why join Kestrel Bay?\nFree leadership development and a digital skills academy\n"
+     "What we can offer you…\nFlexible working and data science training\n",
+     [("duties", None, "Configure order sets in the EPR"),
+      ("person_specification", None, "Experience of clinical coding")]),
+])
+def test_profile_of_pasted_advert_reads_its_headings(text, expected):
     profile = json.loads(run_cijobs("profile", "-", "--json", input=text).stdout)
-    rows = [(r["section"], r["level"], r["text"]) for r in profile["requirements"]]
-    assert rows == [("duties", None, "Lead the EPR go-live and hypercare"),
-                    ("person_specification", "essential", "Experience of evaluating digital health interventions")]
+    assert [(r["section"], r["level"], r["text"]) for r in profile["requirements"]] == expected
 
 
 def test_profile_of_a_saved_xhtml_page(tmp_path):

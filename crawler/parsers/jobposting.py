@@ -21,6 +21,7 @@ from crawler.parsers.document import html_document
 from crawler.parsers.fields import normalise_band, parse_date, parse_salary
 from crawler.parsers.nhsjobs import ParseError
 from crawler.privacy import is_complete_page, redact_text
+from matching.sections import sectioned_lines
 
 SOURCE = "jobposting"
 POSTING_TYPE = "JobPosting"
@@ -342,8 +343,25 @@ def person_specification(posting: dict) -> list[dict]:
     ]
 
 
+def _description(posting: dict) -> dict:
+    """The description's lines by the headings written in it (``matching.sections``): lines before any
+    heading are a summary (the first, when there are more) and duties; lines under duty headings are
+    duties; under person-specification headings, criteria (with the level an Essential / Desirable
+    heading gives); under "about us", benefits or how-to-apply headings, about the organisation, which
+    is never read for requirements."""
+    parts: dict[str | None, list] = {None: [], "duties": [], "person_specification": [], "about": []}
+    for line in sectioned_lines(_lines(_first(posting.get("description")))):
+        parts[line.section].append(line)
+    unsectioned = [line.text for line in parts[None]]
+    summary = unsectioned[0] if len(unsectioned) > 1 else None
+    duties = (unsectioned[1:] if summary else unsectioned) + [line.text for line in parts["duties"]]
+    criteria = [{"category": None, "level": line.level, "text": line.text} for line in parts["person_specification"]]
+    return {"summary": summary, "duties": "\n".join(duties) or None, "criteria": criteria,
+            "about": [line.text for line in parts["about"]]}
+
+
 def _advert(posting: dict, reference: str, url: str) -> dict:
-    description = _lines(_first(posting.get("description")))
+    description = _description(posting)
     town, postcode = _address(posting)
     salary_min, salary_max, salary_period = salary(posting.get("baseSalary"))
     organisation = _first(posting.get("hiringOrganization"))
@@ -367,13 +385,12 @@ def _advert(posting: dict, reference: str, url: str) -> dict:
         "staff_group": None,
         "date_posted": parse_date(_text(posting.get("datePosted"))),
         "closing_date": parse_date(_text(posting.get("validThrough"))),
-        # The first paragraph is the summary, the rest the duties (a one-paragraph description is all duties).
-        "summary": description[0] if len(description) > 1 else None,
-        "duties": "\n".join(description[1:] if len(description) > 1 else description) or None,
+        "summary": description["summary"],
+        "duties": description["duties"],
         "responsibilities": "\n".join(_items(posting.get("responsibilities"))) or None,
-        "about_organisation": "\n".join(_lines(organisation.get("description"))) or None
-        if isinstance(organisation, dict) else None,
-        "person_specification": person_specification(posting),
+        "about_organisation": "\n".join(description["about"] + (_lines(organisation.get("description"))
+                                                                 if isinstance(organisation, dict) else [])) or None,
+        "person_specification": person_specification(posting) + description["criteria"],
     }
 
 
