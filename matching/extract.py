@@ -1,13 +1,15 @@
 """From an advert to requirement lines: person-specification criteria, then duty-sized lines.
 
 Boilerplate (equal opportunities, DBS, right to work, pensions, how to apply, ...) never
-becomes a requirement, and the employer's "about us" text is never read at all.
+becomes a requirement, and the employer's "about us" text is never read at all, neither the
+advert's own block nor what a job description puts under such a heading.
 """
 from __future__ import annotations
 
 import re
 
 from matching.normalise import squash_whitespace
+from matching.sections import sectioned_lines
 
 BOILERPLATE_PATTERNS = [
     r"\bdbs\b", r"disclosure and barring", r"equal opportunit", r"equality,? diversity",
@@ -83,7 +85,13 @@ def extract_requirements(advert: dict) -> list[dict]:
             rows.append({"section": "person_specification", "category": criterion.get("category"),
                          "level": criterion.get("level"), "text": text})
     for section in DUTY_SECTIONS:
-        for line in split_lines(advert.get(section)):
+        for line in split_lines(_without_about_sections(advert.get(section))):
             if not is_boilerplate(line):
                 rows.append({"section": section, "category": None, "level": None, "text": line})
     return rows
+
+
+def _without_about_sections(prose: str | None) -> str:
+    """Duty prose without its own headings and without what it puts under an "About us", "Benefits" or
+    "How to apply" heading (NHS Jobs job descriptions often carry those)."""
+    return "\n".join(line.text for line in sectioned_lines((prose or "").splitlines()) if line.section != "about")

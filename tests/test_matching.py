@@ -122,10 +122,13 @@ def test_boilerplate_and_about_us_never_become_requirements():
         "person_specification": [{"category": "Other", "level": "essential", "text": "Enhanced DBS clearance"},
                                  {"category": "Skills", "level": "essential", "text": "Advanced SQL"}],
         "duties": "We welcome applications from all sections of the community. Build Power BI reports.",
+        "responsibilities": "Key responsibilities\nMaintain the clinical coding audit programme.\n"
+                            "About the Trust\nOur clinical coding team is one of the best in the region.\n"
+                            "Benefits\nStudy leave for data science and leadership courses.",
         "about_organisation": "We are a large trust with a strong data warehouse and clinical coding team.",
     }
     texts = [r["text"] for r in extract_requirements(advert)]
-    assert texts == ["Advanced SQL", "Build Power BI reports."]
+    assert texts == ["Advanced SQL", "Build Power BI reports.", "Maintain the clinical coding audit programme."]
     assert is_boilerplate("Applicants must have the right to work in the UK")
     assert not is_boilerplate("The successful applicant will have experience of SQL and data science")
 
