@@ -27,6 +27,15 @@ def _add_db(parser: argparse.ArgumentParser, top: bool = False) -> None:
     )
 
 
+def _iso_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="cijobs", description=__doc__)
     _add_db(parser, top=True)
@@ -81,10 +90,27 @@ def build_parser() -> Parser:
     demo.add_argument("--no-serve", action="store_true", help="build the demo warehouse and stop")
     _add_db(demo)
 
-    export = sub.add_parser("export", help="export adverts from the warehouse")
-    export.add_argument("what", choices=["adverts"], help="what to export")
+    export = sub.add_parser("export", help="export adverts, or demand and its trend as the dashboard shows them")
+    export.add_argument("what", choices=["adverts", "demand", "trend"],
+                        help="adverts (every field and requirement), demand (adverts needing each domain, subdomain "
+                             "or competency) or trend (per month or quarter and domain)")
     export.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    export.add_argument("--by", choices=["domain", "subdomain", "competency"], default="domain",
+                        help="demand: per what (default domain)")
+    export.add_argument("--period", choices=["month", "quarter"], default="month", help="trend: per what")
+    export.add_argument("--measure", choices=["new", "stock"], default="new",
+                        help="trend: adverts posted in the period (new) or open in it (stock)")
+    filters = export.add_argument_group("demand and trend filters (as on the dashboard)")
+    filters.add_argument("--from", dest="date_from", type=_iso_date, metavar="YYYY-MM-DD", help="posted on or after")
+    filters.add_argument("--to", dest="date_to", type=_iso_date, metavar="YYYY-MM-DD", help="posted on or before")
+    for option, help_text in (("region", "region (repeat for several)"), ("band", "band, e.g. 'Band 7'"),
+                              ("role-family", "role family"), ("employer", "employer name"),
+                              ("source", "source (nhsjobs, jobposting)")):
+        filters.add_argument(f"--{option}", action="append", default=[], metavar="VALUE", help=help_text)
+    filters.add_argument("--level", choices=["any", "essential", "desirable"], default="any",
+                         help="which requirement lines count as demand (default any)")
+    filters.add_argument("--all-adverts", action="store_true", help="not only informatics adverts")
     _add_db(export)
 
     status = sub.add_parser("status", help="recent runs, data freshness, next scheduled refresh, warehouse size")

@@ -158,11 +158,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from cijobs.exporting import export_adverts
+    from cijobs.exporting import export_adverts, export_demand
+    from warehouse.filters import AdvertFilter
 
-    count = export_adverts(_db(args), args.format, args.output)
+    filters = (("--from", args.date_from), ("--to", args.date_to), ("--region", args.region), ("--band", args.band),
+               ("--role-family", args.role_family), ("--employer", args.employer), ("--source", args.source),
+               ("--level", args.level != "any"), ("--all-adverts", args.all_adverts))
+    filtered = [flag for flag, value in filters if value]
+    if args.what == "adverts" and filtered:
+        raise UserError(f"{filtered[0]} filters demand and trend; `cijobs export adverts` writes every advert")
+    if args.what == "adverts":
+        count, unit = export_adverts(_db(args), args.format, args.output), "adverts"
+    else:
+        flt = AdvertFilter(date_from=args.date_from, date_to=args.date_to, regions=tuple(args.region),
+                           bands=tuple(args.band), role_families=tuple(args.role_family),
+                           employers=tuple(args.employer), sources=tuple(args.source),
+                           informatics_only=not args.all_adverts, level=args.level)
+        count = export_demand(_db(args), flt, args.what, args.format, args.output, by=args.by, period=args.period,
+                              measure=args.measure)
+        unit = f"{args.by} rows" if args.what == "demand" else f"{args.period} x domain rows"
     if args.output:
-        print(f"wrote {count} adverts to {args.output}", file=sys.stderr)
+        print(f"wrote {count} {unit} to {args.output}", file=sys.stderr)
     return 0
 
 

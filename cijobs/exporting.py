@@ -1,7 +1,9 @@
-"""`cijobs export`: adverts in the export contract's shape as JSON lines, CSV or Parquet."""
+"""`cijobs export`: adverts in the export contract's shape, or demand tables and trends as the dashboard
+shows them (same filters, same queries), as JSON lines, CSV or Parquet."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import sys
 from datetime import date, datetime
@@ -11,10 +13,21 @@ import duckdb
 
 import warehouse
 from cijobs.errors import UserError
+from warehouse import demand
+from warehouse.filters import AdvertFilter
 from warehouse.queries import EXPORT_ADVERT_COLUMNS
 from warehouse.queries import export_adverts as advert_rows
 
 EXPORT_KEYS = [*EXPORT_ADVERT_COLUMNS, "requirements"]
+
+
+def _plain(value):
+    """JSON for what pandas hands back: dates, and numpy numbers."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def _jsonable(value):
@@ -36,12 +49,7 @@ def export_adverts(db: Path, fmt: str, output: Path | None) -> int:
 
             frame = pd.DataFrame(list(rows), columns=EXPORT_KEYS)
             frame["requirements"] = frame["requirements"].map(json.dumps)
-            con.register("export_frame", frame)
-            try:
-                con.execute(f"COPY export_frame TO '{_sql_path(output)}' (FORMAT parquet)")
-            except duckdb.Error as exc:
-                raise UserError(f"{output}: cannot write ({exc})") from exc
-            return len(frame)
+            return _write_parquet(con, frame, output)
         try:
             stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
         except OSError as exc:
@@ -63,6 +71,16 @@ def _check_writable(output: Path) -> None:
         raise UserError(f"{output}: no such directory {output.parent}")
 
 
+def _write_parquet(con: duckdb.DuckDBPyConnection, frame, output: Path) -> int:
+    """The frame as a Parquet file, written by DuckDB (no pyarrow needed); returns its rows."""
+    con.register("export_frame", frame)
+    try:
+        con.execute(f"COPY export_frame TO '{_sql_path(output)}' (FORMAT parquet)")
+    except duckdb.Error as exc:
+        raise UserError(f"{output}: cannot write ({exc})") from exc
+    return len(frame)
+
+
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
@@ -79,3 +97,73 @@ def _write_text(rows, fmt: str, stream) -> int:
             writer.writerow({**row, "requirements": json.dumps(row["requirements"], ensure_ascii=False)})
         count += 1
     return count
+
+
+DEMAND_LEVELS = ("domain", "subdomain", "competency")
+
+
+def demand_frame(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, by: str):
+    """Demand per domain, subdomain or competency under a filter: adverts needing it and their share."""
+    import pandas as pd
+
+    if by == "domain":
+        return demand.domain_demand(con, flt)
+    if by == "competency":
+        frame = demand.competency_demand(con, flt, examples=True)
+        return frame.drop(columns=[c for c in ("example_url",) if c in frame.columns])
+    frames = [demand.subdomain_demand(con, flt, domain_id).assign(domain_id=domain_id)
+              for domain_id in demand.domains(con)["domain_id"]]
+    return pd.concat(frames, ignore_index=True)
+
+
+FILTER_FIELDS = {"regions": ("region", "--region"), "bands": ("band", "--band"),
+                 "role_families": ("role_family", "--role-family"), "employers": ("employer", "--employer"),
+                 "sources": ("source", "--source")}
+
+
+def known_values(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> AdvertFilter:
+    """The filter with each value spelled as the warehouse has it (case aside); a value it does not have is
+    a UserError naming the ones it has, not an empty table."""
+    options = demand.filter_options(con)
+    resolved = {}
+    for field, (option_key, flag) in FILTER_FIELDS.items():
+        known = {value.casefold(): value for value in options[option_key]}
+        unknown = [value for value in getattr(flt, field) if value.casefold() not in known]
+        if unknown:
+            listed = ", ".join(repr(v) for v in options[option_key][:12]) or "none"
+            more = f" and {len(options[option_key]) - 12} more" if len(options[option_key]) > 12 else ""
+            raise UserError(f"{flag} {unknown[0]!r}: the warehouse has no such value (it has {listed}{more})")
+        resolved[field] = tuple(known[value.casefold()] for value in getattr(flt, field))
+    return dataclasses.replace(flt, **resolved)
+
+
+def export_demand(db: Path, flt: AdvertFilter, what: str, fmt: str, output: Path | None, *, by: str = "domain",
+                  period: str = "month", measure: str = "new") -> int:
+    """``what`` is "demand" (per ``by``) or "trend" (per ``period`` and domain); returns the rows written."""
+    if fmt == "parquet" and output is None:
+        raise UserError("--format parquet needs --output FILE (it is a binary format)")
+    if output is not None:
+        _check_writable(output)
+    con = warehouse.open_read_only(warehouse.readable_path(db))
+    try:
+        flt = known_values(con, flt)
+        if what == "demand":
+            frame = demand_frame(con, flt, by)
+        else:
+            frame = demand.domain_demand_over_time(con, flt, measure, period)
+            frame["period"] = frame["period"].dt.date  # the period's first day, a date
+        if fmt == "parquet":
+            return _write_parquet(con, frame, output)
+    finally:
+        con.close()
+    records = frame.to_dict("records")
+    text = (frame.to_csv(index=False) if fmt == "csv"
+            else "".join(json.dumps(row, ensure_ascii=False, default=_plain) + "\n" for row in records))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{output}: cannot write ({exc.strerror})") from exc
+    return len(frame)

@@ -1,8 +1,11 @@
 """Sample board on a loopback port -> real spider -> warehouse -> matcher, checked against the board's own data."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
+from datetime import date
 
 import duckdb
 import pytest
@@ -164,3 +167,39 @@ def test_export_to_a_place_that_cannot_be_written_says_so(crawled_db, tmp_path, 
         result = run_cijobs("export", "adverts", "--format", fmt, "--output", str(target), "--db", str(crawled_db),
                             check=False)
         assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demand_export_is_the_dashboards_query_under_the_same_filters(crawled_db):
+    import warehouse
+    from warehouse.demand import domain_demand
+    from warehouse.filters import AdvertFilter
+
+    exported = run_cijobs("export", "demand", "--format", "csv", "--level", "essential", "--band", "band 7",
+                          "--db", str(crawled_db)).stdout
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    con = duckdb.connect(str(warehouse.readable_path(crawled_db)), read_only=True)
+    wanted = domain_demand(con, AdvertFilter(level="essential", bands=("Band 7",)))  # as the warehouse spells it
+    everyone = domain_demand(con, AdvertFilter())
+    con.close()
+    assert [(r["domain_id"], int(r["adverts_needing"])) for r in rows] == \
+        [(r.domain_id, r.adverts_needing) for r in wanted.itertuples()]
+    assert 0 < int(rows[0]["adverts"]) < everyone["adverts"].iloc[0]  # the filter narrowed it
+
+    by_competency = [json.loads(line) for line in
+                     run_cijobs("export", "demand", "--by", "competency", "--db", str(crawled_db)).stdout.splitlines()]
+    assert {row["confidence"] for row in by_competency} <= {"seen", "inferred", "official"}  # provenance travels
+    trend = [json.loads(line) for line in
+             run_cijobs("export", "trend", "--period", "quarter", "--db", str(crawled_db)).stdout.splitlines()]
+    assert all(date.fromisoformat(row["period"]).month in (1, 4, 7, 10) for row in trend)
+    assert sum(row["adverts"] for row in trend if row["domain_id"] == "1") == everyone["adverts"].iloc[0]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["demand", "--region", "Atlantis"], "--region 'Atlantis': the warehouse has no such value"),
+    (["adverts", "--band", "Band 7"], "--band filters demand and trend"),
+    (["trend", "--from", "2026-02-30"], "not a date"),
+])
+def test_export_filters_a_warehouse_does_not_know_are_errors_not_empty_tables(crawled_db, args, message):
+    result = run_cijobs("export", *args, "--db", str(crawled_db), check=False)
+    assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
