@@ -128,6 +128,9 @@ def build_parser() -> Parser:
     profile = sub.add_parser("profile", help="competency profile of one advert (text or saved HTML page)")
     profile.add_argument("file", help="advert file, or - for standard input")
     profile.add_argument("--json", action="store_true", help="JSON instead of a table")
+    profile.add_argument("--title", help="the advert's job title: compare it with informatics adverts in the warehouse "
+                                         "whose titles resemble it")
+    _add_db(profile)
 
     evaluate = sub.add_parser("eval", help="score the matcher on labelled requirement lines")
     evaluate.add_argument("--gold", type=Path, default=None,

@@ -330,8 +330,9 @@ def cmd_profile(args: argparse.Namespace) -> int:
         raise UserError(f"{args.file}: found no requirement lines in it")
     matcher = Matcher(load_framework())
     profile = profile_requirements(requirements, matcher)
+    market = _market(args, profile, matcher) if args.title else None
     if args.json:
-        json.dump(profile.as_dict(), sys.stdout, indent=2)
+        json.dump({**profile.as_dict(), **({"market": market} if market else {})}, sys.stdout, indent=2)
         print()
         return 0
     for row in profile.requirements:
@@ -343,8 +344,41 @@ def cmd_profile(args: argparse.Namespace) -> int:
     print("subdomains:")
     for subdomain in profile.subdomains:
         print(f"  {subdomain['id']:5} {subdomain['title']:45} {subdomain['lines']:3d} lines")
+    if market:
+        print(f"\ncompared with {market['peers']} informatics adverts whose titles resemble '{args.title}':")
+        for key, heading in (("unusual", "asks what similar adverts rarely do"),
+                             ("missing", "most similar adverts ask; this one does not")):
+            print(f"  {heading}:")
+            for item in market[key][:10] or [{"id": "-", "statement": "none", "share": None, "confidence": None}]:
+                share = f" ({item['share']:.0%} of similar adverts)" if item["share"] is not None else ""
+                mark = " *" if item["confidence"] == "inferred" else ""
+                print(f"    {item['id']:6} {item['statement'][:80]}{mark}{share}")
+        print("  * statement reconstructed by cijobs, not the official FCI wording")
     print("\n" + accuracy_note(matcher.version, matcher.framework.version))
     return 0
+
+
+def _market(args: argparse.Namespace, profile, matcher) -> dict:
+    """The advert against informatics adverts in the warehouse whose titles resemble ``--title``."""
+    import warehouse
+    from matching.profile import market_comparison, similar_titles
+    from warehouse.demand import informatics_titles, title_competency_shares
+
+    con = warehouse.open_read_only(warehouse.readable_path(_db(args)))
+    try:
+        shares, peers = title_competency_shares(con, similar_titles(args.title, informatics_titles(con)))
+    finally:
+        con.close()
+    if not peers:
+        raise UserError(f"no informatics advert in the warehouse has a title like '{args.title}'")
+    own = {c["id"] for row in profile.requirements for c in row["competencies"]}
+    comparison = market_comparison(own, dict(zip(shares["competency_id"], shares["share"])))
+    framework = matcher.framework
+    return {"title": args.title, "peers": peers, **{
+        key: [{"id": cid, "statement": framework.competency(cid).statement,
+               "confidence": framework.competency(cid).confidence, "share": round(float(share), 4)}
+              for cid, share in items]
+        for key, items in comparison.items()}}
 
 
 def cmd_classify(args: argparse.Namespace) -> int:

@@ -98,6 +98,22 @@ def profile_requirements(requirements: list[dict], matcher: Matcher) -> Profile:
     return Profile(rows, domains, subdomains)
 
 
+# rapidfuzz token_set_ratio of two job titles ("Clinical Safety Officer" ~ "Lead Clinical Safety Officer")
+SIMILAR_TITLE_SCORE = 70
+MAX_PEERS = 200
+
+
+def similar_titles(title: str, titles: list[str]) -> list[str]:
+    """The titles (of informatics adverts in the warehouse) that resemble a job title, for comparing one
+    advert with its peers."""
+    from rapidfuzz import fuzz, process
+
+    if not title.strip():
+        return []
+    return sorted(match for match, _score, _ in process.extract(
+        title, titles, scorer=fuzz.token_set_ratio, score_cutoff=SIMILAR_TITLE_SCORE, limit=MAX_PEERS))
+
+
 def market_comparison(advert_competencies: set[str], peer_shares: dict[str, float], *, rare_below: float = 0.2,
                       common_from: float = 0.5) -> dict[str, list[tuple[str, float]]]:
     """What an advert asks that its peers rarely do, and what most peers ask that it omits.

@@ -308,3 +308,18 @@ def test_eval_reports_how_uncertain_its_figures_are(tmp_path):
         widths.append(high - low)
     assert widths[1] > 1.5 * widths[0]  # ten times fewer lines, a much wider interval
     assert "95% intervals of F1" in run_cijobs("eval", "--gold", str(few)).stdout
+
+
+def test_profile_compares_an_advert_with_similar_titles_in_the_warehouse(crawled_db):
+    text = "Essential\nExperience of clinical risk management to DCB0129\n"
+    profile = json.loads(run_cijobs("profile", "-", "--json", "--title", "Clinical Safety Officer",
+                                    "--db", str(crawled_db), input=text).stdout)
+    market = profile["market"]
+    assert market["peers"] >= 1
+    peers_ask = {item["id"] for item in market["missing"]}
+    assert peers_ask and "4.2.1" not in peers_ask  # this advert asks for clinical risk management itself
+    assert all(0.5 <= item["share"] <= 1 and item["confidence"] for item in market["missing"])
+    table = run_cijobs("profile", "-", "--title", "Clinical Safety Officer", "--db", str(crawled_db), input=text).stdout
+    assert f"compared with {market['peers']} informatics adverts" in table
+    unknown = run_cijobs("profile", "-", "--title", "Astronaut", "--db", str(crawled_db), input=text, check=False)
+    assert unknown.returncode != 0 and "no informatics advert" in unknown.stderr and "'Astronaut'" in unknown.stderr

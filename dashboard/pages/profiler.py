@@ -10,7 +10,6 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
-from rapidfuzz import fuzz, process
 
 from dashboard.components import DESIRABLE_COLOUR, ESSENTIAL_COLOUR, FIGURE_MARGIN, percent, text_table
 from dashboard.context import warehouse_path
@@ -18,12 +17,16 @@ from dashboard.data import query
 from matching.accuracy import accuracy_note
 from matching.framework import load_framework
 from matching.matcher import Matcher
-from matching.profile import market_comparison, profile_requirements, requirement_kind, requirements_from_document
+from matching.profile import (
+    market_comparison,
+    profile_requirements,
+    requirement_kind,
+    requirements_from_document,
+    similar_titles,
+)
 
 dash.register_page(__name__, path="/profiler", name="Role profiler", title="cijobs - role profiler", order=2)
 
-SIMILAR_TITLE_SCORE = 70
-MAX_PEERS = 200
 MAX_INPUT_CHARS = 200_000
 
 
@@ -74,10 +77,8 @@ def _decode_upload(contents: str, filename: str | None) -> str:
 def _peer_shares(title: str) -> tuple[dict[str, float], int]:
     if not title.strip():
         return {}, 0
-    titles = query("informatics_titles", warehouse_path())
-    similar = [match for match, _score, _ in process.extract(
-        title, titles, scorer=fuzz.token_set_ratio, score_cutoff=SIMILAR_TITLE_SCORE, limit=MAX_PEERS)]
-    shares, count = query("title_competency_shares", warehouse_path(), tuple(sorted(similar)))
+    similar = similar_titles(title, query("informatics_titles", warehouse_path()))
+    shares, count = query("title_competency_shares", warehouse_path(), tuple(similar))
     return dict(zip(shares["competency_id"], shares["share"])), count
 
 
