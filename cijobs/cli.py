@@ -134,8 +134,8 @@ def build_parser() -> Parser:
 
     evaluate = sub.add_parser("eval", help="score the matcher on labelled requirement lines")
     evaluate.add_argument("--gold", type=Path, default=None,
-                          help="labelled lines, JSON lines with text and competencies "
-                               "(default tests/data/requirements_gold.jsonl)")
+                          help="labelled lines: JSON lines with text and competencies, or a .csv with those "
+                               "columns (ids separated by ';') (default tests/data/requirements_gold.jsonl)")
     evaluate.add_argument("--json", action="store_true", help="the figures as JSON instead of a report")
     evaluate.add_argument("--split", choices=["all", "tune", "holdout"], default="all",
                           help="score every line (default), or the half used for tuning, or the held-out half")

@@ -7,7 +7,9 @@ false negatives with an example line each. Lines run through the same path as pr
 """
 from __future__ import annotations
 
+import csv
 import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -104,9 +106,38 @@ def split_gold(rows: list[dict], split: str) -> list[dict]:
     return [row for position, row in enumerate(rows) if position % 2 == wanted]
 
 
+TEXT_KEYS = ("text", "line", "requirement")
+LABEL_KEYS = ("competencies", "competency_ids", "labels")
+_ID_SEPARATORS = re.compile(r"[;,|\s]+")
+
+
 def load_gold(path: Path | str) -> list[dict]:
+    """Labelled lines from JSON lines ({"text": ..., "competencies": ["3.2.1", ...]}) or from a CSV file with a
+    header (text and competencies columns; several ids in one cell separated by ';', ',' or '|').
+    "line"/"requirement" are read as the text, "competency_ids"/"labels" as the ids; ids may also be
+    one string ("3.2.1; 4.1.1") or numbers."""
+    path = Path(path)
     rows = []
-    with open(path, encoding="utf-8") as handle:
+    for number, record in _records(path):
+        text = next((record[key] for key in TEXT_KEYS if key in record), None)
+        labels = next((record[key] for key in LABEL_KEYS if key in record), None)
+        if isinstance(labels, str):
+            labels = [part for part in _ID_SEPARATORS.split(labels) if part]
+        if not isinstance(text, str) or not isinstance(labels, list):
+            raise ValueError(f"{path}:{number}: needs 'text' (string) and 'competencies' (list of ids)")
+        rows.append({"id": str(record.get("id") or number), "text": text,
+                     "competencies": [str(c) for c in labels]})
+    return rows
+
+
+def _records(path: Path):
+    """(line number, record) from a JSON-lines or CSV file."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        if path.suffix.lower() == ".csv":
+            reader = csv.DictReader(handle)
+            for number, record in enumerate(reader, 2):
+                yield number, {key.strip().lower(): value for key, value in record.items() if key}
+            return
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
@@ -114,11 +145,9 @@ def load_gold(path: Path | str) -> list[dict]:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-            if not isinstance(record.get("text"), str) or not isinstance(record.get("competencies"), list):
+            if not isinstance(record, dict):
                 raise ValueError(f"{path}:{number}: needs 'text' (string) and 'competencies' (list of ids)")
-            rows.append({"id": record.get("id", str(number)), "text": record["text"],
-                         "competencies": [str(c) for c in record["competencies"]]})
-    return rows
+            yield number, record
 
 
 def evaluate(matcher: Matcher, gold: list[dict]) -> Evaluation:

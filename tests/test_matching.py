@@ -1,6 +1,7 @@
 """Matching through the CLI: classify's contract, profile, framework import, and the matcher's accuracy."""
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import shutil
@@ -308,6 +309,23 @@ def test_eval_reports_how_uncertain_its_figures_are(tmp_path):
         widths.append(high - low)
     assert widths[1] > 1.5 * widths[0]  # ten times fewer lines, a much wider interval
     assert "95% intervals of F1" in run_cijobs("eval", "--gold", str(few)).stdout
+
+
+def test_eval_reads_labels_as_csv_or_with_other_common_names(tmp_path):
+    gold_file = LABELLED / "requirements_gold.jsonl"
+    gold = [json.loads(line) for line in gold_file.read_text(encoding="utf-8").splitlines()]
+    as_csv = tmp_path / "labels.csv"
+    with open(as_csv, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Text", "Competencies"])
+        writer.writerows([row["text"], "; ".join(row["competencies"])] for row in gold)
+    renamed = tmp_path / "labels.jsonl"
+    renamed.write_text("".join(json.dumps({"line": row["text"], "labels": row["competencies"]}) + "\n"
+                               for row in gold), encoding="utf-8")
+    figures = [json.loads(run_cijobs("eval", "--json", "--gold", str(path)).stdout)
+               for path in (gold_file, as_csv, renamed)]
+    assert figures[0]["competency"] == figures[1]["competency"] == figures[2]["competency"]
+    assert figures[0]["lines"] == len(gold)
 
 
 def test_profile_compares_an_advert_with_similar_titles_in_the_warehouse(crawled_db):
