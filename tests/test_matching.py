@@ -161,7 +161,9 @@ def test_typos_and_abbreviations_still_match(matcher):
     lines = ["Experiance of clinical risk managment", "Knowledge of IG", "EPR implementation",
              # a typo in the first letters of a word, where a prefix lookup would not find the phrase
              "Experience of writing buisness cases", "Experience of kowledge management",
-             "Ability to manage reistance to change"]
+             "Ability to manage reistance to change",
+             # abbreviations that name a demand, not just a setting
+             "Experience of handling SARs and FOIs", "Experience of writing an OBC"]
     results = matcher.match_lines(lines)
     assert all(results), [line for line, found in zip(lines, results) if not found]
 
