@@ -3,8 +3,10 @@
 Boards that publish one description (schema.org JobPosting, pasted adverts) still write headings:
 "Main duties", "Person specification", "Essential", "Desirable", "About us". A heading is never a
 requirement itself; the lines under it take its section, and under "Essential" / "Desirable" its
-level. Lines before any heading have no section (``None``). The "about" section (the employer, its
-benefits, how to apply) is never read for requirements, as for crawled NHS Jobs adverts.
+level. A criterion may carry its own level ("Experience of SQL (E)", "ITIL Foundation (Desirable)",
+"Essential: a degree in ..."). Lines before any heading have no section (``None``). The "about"
+section (the employer, its benefits, how to apply) is never read for requirements, as for crawled
+NHS Jobs adverts.
 """
 from __future__ import annotations
 
@@ -37,6 +39,12 @@ SECTION_HEADINGS = {
 }
 _SECTION_HEADING = {section: re.compile(rf"^(?:{pattern})$", re.I) for section, pattern in SECTION_HEADINGS.items()}
 _DECORATION = re.compile(r"[\s:.?!…]+$")
+# A level written on the criterion itself: "Essential: a degree in ...", "Wound care (Essential)",
+# "ITIL Foundation (D)", "Experience of SQL - desirable".
+LEVEL_PREFIX = re.compile(r"^\s*(essential|desirable)(?: criteria)?\s*[:\-–]\s*(?P<text>\S.*)$", re.I)
+LEVEL_SUFFIX = re.compile(r"(?:[(\[](e|d|essential|desirable)[)\]]|\s[-–:]\s*(essential|desirable))\.?$", re.I)
+SUFFIX_TAIL_CHARS = 20  # the marker is looked for in the last characters only, so a long line costs nothing
+_LEVEL_LETTERS = {"e": "essential", "d": "desirable"}
 
 
 @dataclass(frozen=True)
@@ -64,5 +72,28 @@ def sectioned_lines(lines: Iterable[str]) -> Iterator[SectionedLine]:
         heading = heading_of(line)
         if heading:
             section, level = heading
+            continue
+        prefixed = LEVEL_PREFIX.match(line)
+        if prefixed:  # a heading and its first criterion on one line
+            section, level = "person_specification", prefixed.group(1).lower()
+            yield SectionedLine(section, level, prefixed.group("text"))
+            continue
+        marked = _level_marked(line)
+        if marked:  # this criterion's own level; the lines after it keep theirs (a bare marker is dropped)
+            if marked[1]:
+                yield SectionedLine("person_specification", *marked)
         elif line.strip():
             yield SectionedLine(section, level, line)
+
+
+def _level_marked(line: str) -> tuple[str, str] | None:
+    """(level, text without the marker) for a line ending in "(Essential)", "(D)", "- desirable" ...; the
+    text is empty for a line that is only a marker."""
+    stripped = line.strip()
+    tail = stripped[-SUFFIX_TAIL_CHARS:]
+    marker = LEVEL_SUFFIX.search(tail)
+    if not marker:
+        return None
+    text = stripped[:len(stripped) - len(tail) + marker.start()].strip()
+    word = (marker.group(1) or marker.group(2)).lower()
+    return _LEVEL_LETTERS.get(word, word), text

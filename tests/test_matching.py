@@ -94,6 +94,14 @@ def test_profile_says_how_far_to_trust_the_matcher_and_when_that_is_stale():
      "What we can offer you…\nFlexible working and data science training\n",
      [("duties", None, "Configure order sets in the EPR"),
       ("person_specification", None, "Experience of clinical coding")]),
+    # a level written on the criterion itself
+    ("Main duties\nSupport the EPR go-live\nExperience of SQL (E)\nITIL Foundation (D)\n"
+     "Essential: a degree in health informatics\nKnowledge of HL7 FHIR\n",
+     [("duties", None, "Support the EPR go-live"),
+      ("person_specification", "essential", "Experience of SQL"),
+      ("person_specification", "desirable", "ITIL Foundation"),
+      ("person_specification", "essential", "a degree in health informatics"),
+      ("person_specification", "essential", "Knowledge of HL7 FHIR")]),
 ])
 def test_profile_of_pasted_advert_reads_its_headings(text, expected):
     profile = json.loads(run_cijobs("profile", "-", "--json", input=text).stdout)
