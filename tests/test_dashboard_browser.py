@@ -21,6 +21,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 import warehouse
+from matching.framework import load_framework
 from tests.conftest import ROOT
 from warehouse.demand import domain_demand
 from warehouse.filters import AdvertFilter
@@ -209,8 +210,17 @@ def test_the_profiler_shows_the_expected_top_domain_for_a_pasted_advert(browser,
                (row.find_elements(By.TAG_NAME, "td") for row in table.find_elements(By.CSS_SELECTOR, "tbody tr"))]
     counts = {d: sum(d in cell.split(", ") for cell in domains) for d in "123456"}
     assert max(counts, key=counts.get) == "4", counts
+    rows = [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+            for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert all(" ~ " in row[3] for row in rows if row[2]), rows  # each match shows the words behind it
     assert _wait(browser, "#profiler-domain-chart .main-svg")
     assert "competency F1" in _wait(browser, "#profiler-accuracy").text
+    framework = load_framework()
+    listed = [item.text for item in browser.find_elements(By.CSS_SELECTOR, "#profiler-result li")]
+    assert listed  # the comparison with similar adverts
+    for item in listed:  # a reconstructed statement is marked wherever it is shown
+        inferred = framework.competency(item.split()[0]).confidence == "inferred"
+        assert item.rsplit(" (", 1)[0].endswith(" *") == inferred, item
 
 
 def test_the_dashboard_keeps_serving_while_a_crawl_holds_the_warehouse(browser, dashboard_url, db):

@@ -134,6 +134,7 @@ def _result(profile, matcher, peer_shares, peers, title):
     rows = pd.DataFrame([{
         "level": requirement_kind(r), "text": r["text"],
         "competencies": "; ".join(f"{c['id']} ({c['score']:.0f})" for c in r["competencies"]),
+        "evidence": "; ".join(c["evidence"] for c in r["competencies"]),
         "domains": ", ".join(r["domains"]),
     } for r in profile.requirements])
     own = {c["id"] for r in profile.requirements for c in r["competencies"]}
@@ -144,8 +145,10 @@ def _result(profile, matcher, peer_shares, peers, title):
     comparison = market_comparison(own, peer_shares) if peers else {"unusual": [], "missing": []}
 
     def listing(items):
-        return html.Ul([html.Li(f"{c} {framework.competency(c).statement[:110]} ({percent(s)} of similar adverts)")
-                        for c, s in items[:10]]) or html.P("none")
+        def mark(c):  # a reconstructed statement is never shown as the official wording
+            return " *" if framework.competency(c).confidence == "inferred" else ""
+        return html.Ul([html.Li(f"{c} {framework.competency(c).statement[:110]}{mark(c)} "
+                                f"({percent(s)} of similar adverts)") for c, s in items[:10]]) or html.P("none")
 
     compare = (html.P(f"Compared with {peers} informatics adverts whose titles resemble '{title}'.")
                if peers else html.P("Give a job title to compare with similar adverts in the warehouse."))
@@ -158,13 +161,15 @@ def _result(profile, matcher, peer_shares, peers, title):
         dbc.Row([
             dbc.Col([html.H5("Asks what similar adverts rarely do"), listing(comparison["unusual"])], md=6),
             dbc.Col([html.H5("Most similar adverts ask; this one does not"), listing(comparison["missing"])], md=6),
+            html.Small("* statement reconstructed by cijobs, not the official FCI wording", className="text-muted"),
         ]) if peers else html.Div(),
         html.H4("Subdomains"),
         text_table(subdomains, {"id": "Subdomain", "title": "Title", "lines": "Lines", "share": "Share"},
                    "profiler-subdomains") if len(subdomains) else html.P("No line matched a competency."),
         html.H4("Requirements"),
         text_table(rows, {"level": "Level", "text": "Requirement", "competencies": "Competencies (score)",
-                          "domains": "Domains"}, "profiler-requirements"),
+                          "evidence": "Evidence ('key phrase' ~ 'words of the line')", "domains": "Domains"},
+                   "profiler-requirements"),
         html.P(accuracy_note(matcher.version, framework.version), id="profiler-accuracy",
                className="text-muted small mt-2"),
     ])
