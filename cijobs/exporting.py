@@ -99,9 +99,6 @@ def _write_text(rows, fmt: str, stream) -> int:
     return count
 
 
-DEMAND_LEVELS = ("domain", "subdomain", "competency")
-
-
 def demand_frame(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, by: str):
     """Demand per domain, subdomain or competency under a filter: adverts needing it and their share."""
     import pandas as pd
@@ -109,13 +106,13 @@ def demand_frame(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, by: str):
     if by == "domain":
         return demand.domain_demand(con, flt)
     if by == "competency":
-        frame = demand.competency_demand(con, flt, examples=True)
-        return frame.drop(columns=[c for c in ("example_url",) if c in frame.columns])
+        return demand.competency_demand(con, flt, examples=True)
     frames = [demand.subdomain_demand(con, flt, domain_id).assign(domain_id=domain_id)
               for domain_id in demand.domains(con)["domain_id"]]
     return pd.concat(frames, ignore_index=True)
 
 
+VALUES_LISTED = 12  # in the error for a filter value the warehouse does not have
 FILTER_FIELDS = {"regions": ("region", "--region"), "bands": ("band", "--band"),
                  "role_families": ("role_family", "--role-family"), "employers": ("employer", "--employer"),
                  "sources": ("source", "--source")}
@@ -130,8 +127,9 @@ def known_values(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> AdvertFil
         known = {value.casefold(): value for value in options[option_key]}
         unknown = [value for value in getattr(flt, field) if value.casefold() not in known]
         if unknown:
-            listed = ", ".join(repr(v) for v in options[option_key][:12]) or "none"
-            more = f" and {len(options[option_key]) - 12} more" if len(options[option_key]) > 12 else ""
+            values = options[option_key]
+            listed = ", ".join(repr(v) for v in values[:VALUES_LISTED]) or "none"
+            more = f" and {len(values) - VALUES_LISTED} more" if len(values) > VALUES_LISTED else ""
             raise UserError(f"{flag} {unknown[0]!r}: the warehouse has no such value (it has {listed}{more})")
         resolved[field] = tuple(known[value.casefold()] for value in getattr(flt, field))
     return dataclasses.replace(flt, **resolved)

@@ -5,8 +5,10 @@ path) scores it against the key phrases, and multi-word phrases also against the
 stems, so "evaluating interventions" meets "evaluate interventions". A fuzzy match counts only
 where it lines up with the line's words. A competency's score for a line is its best key phrase's
 score; the line keeps the top-k competencies at or above the threshold, each with the phrase and
-the words it matched as evidence. A line no phrase matched may get one competency from the
-vocabulary fallback (``vocabulary.py``). Domains and subdomains are never matched directly: they
+the words it matched as evidence. Candidate phrases are found by their words' first letters or
+outline, so a typo inside a word still reaches the scorer. A line no phrase matched gets a second
+chance with function words between a phrase's words ("explain the results"), then may get one
+competency from the vocabulary fallback (``vocabulary.py``). Domains and subdomains are never matched directly: they
 follow from competencies.
 """
 from __future__ import annotations
