@@ -1,4 +1,4 @@
-"""Matcher accuracy on real advert lines: 900 lines of 2020 NHS Jobs informatics adverts, hand labelled.
+"""Matcher accuracy on real advert lines: 1,500 lines of 2020 NHS Jobs informatics adverts, hand labelled.
 
 Labels (line key -> competency ids) are in tests/data/real_2020_labels.jsonl; see the .md beside it
 for how the lines were drawn and labelled. A key is "<advert _id>:<first 12 hex of the line's
