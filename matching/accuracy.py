@@ -54,3 +54,14 @@ def accuracy_note(matcher_version: str | None, framework_version: str | None) ->
 def _interval(level: dict) -> str:
     low, high = level["f1_interval_95"]
     return f"{low:.2f}-{high:.2f}"
+
+
+def domain_count_ratios(matcher_version: str | None, framework_version: str | None) -> dict[str, float]:
+    """Per domain, on the recorded real advert lines: lines the matcher put in the domain per line a reader
+    labelled with it (below 1, demand for the domain is under-counted). Empty when not measured for these
+    versions."""
+    real = recorded("real")
+    if not real or not _measured_for(real, matcher_version, framework_version):
+        return {}
+    return {domain: (s["tp"] + s["fp"]) / (s["tp"] + s["fn"])
+            for domain, s in real.get("per_domain", {}).items() if s["tp"] + s["fn"]}

@@ -21,6 +21,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 import warehouse
+from matching import accuracy
 from matching.framework import load_framework
 from tests.conftest import ROOT
 from warehouse.demand import domain_demand
@@ -157,6 +158,12 @@ def test_overview_shows_each_domain_with_the_warehouse_counts(browser, dashboard
     wanted = _expected_demand(db, AdvertFilter())
     assert len(wanted) == 6 and all(count > 0 for count in wanted.values())
     assert _shown_demand(browser) == wanted
+    # how far each domain's count can be trusted, from the real-line record of the matcher in use
+    real = accuracy.recorded("real")["per_domain"]
+    checks = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#domain-demand-table .domain-check")]
+    assert checks == [f"{(s['tp'] + s['fp']) / (s['tp'] + s['fn']):.2f}" + checks[i][4:]
+                      for i, s in enumerate(real[d] for d in "123456")], checks
+    assert any("under-counted" in check for check in checks)
     assert _wait(browser, "#domain-trend-chart .main-svg")
     # the sample board has a few adverts a month: the trend goes by quarter and says so
     _until(lambda: "By quarter (auto" in browser.find_element(By.ID, "trend-caption").text)

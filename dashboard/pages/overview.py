@@ -17,7 +17,7 @@ from dashboard.components import (
 from dashboard.context import warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter, describe
-from matching.accuracy import accuracy_note
+from matching.accuracy import accuracy_note, domain_count_ratios
 
 # A share of fewer adverts than this swings by chance: such points are drawn open, and `auto` goes by quarter.
 MIN_ADVERTS_PER_POINT = 10
@@ -75,17 +75,35 @@ def _headline(figures: dict) -> dbc.Row:
                     for label, value in cards], className="g-2 mb-3")
 
 
-def _demand_table(demand) -> dbc.Table:
+def _demand_table(demand, count_ratios: dict[str, float]) -> html.Div:
+    """Demand per domain, with how the matcher's count for the domain compared with readers' on real
+    advert lines (when measured for the versions in use)."""
+    checked = bool(count_ratios)
     header = html.Thead(html.Tr([html.Th("Domain"), html.Th("Adverts needing it"), html.Th("as essential"),
-                                 html.Th("desirable only"), html.Th("Share")]))
+                                 html.Th("desirable only"), html.Th("Share")]
+                                + ([html.Th("Found / labelled on real lines")] if checked else [])))
     rows = [
         html.Tr([html.Td(f"{r.domain_id}. {r.domain_title}", className="domain-name"),
                  html.Td(str(r.adverts_needing), className="domain-count"),
                  html.Td(str(r.essential)), html.Td(str(r.desirable_only)),
-                 html.Td(f"{r.share:.0%}", className="domain-share")], id=f"domain-row-{r.domain_id}")
+                 html.Td(f"{r.share:.0%}", className="domain-share")]
+                + ([html.Td(_ratio_text(count_ratios.get(r.domain_id)), className="domain-check")] if checked else []),
+                id=f"domain-row-{r.domain_id}")
         for r in demand.itertuples()
     ]
-    return dbc.Table([header, html.Tbody(rows)], id="domain-demand-table", bordered=False, hover=True, size="sm")
+    table = dbc.Table([header, html.Tbody(rows)], id="domain-demand-table", bordered=False, hover=True, size="sm")
+    caption = html.Small("Found / labelled: on real advert lines labelled by hand, the lines the matcher puts in the "
+                         "domain for each line a reader put there; under 1 the domain's demand is under-counted, over "
+                         "1 over-counted (docs/matching.md).", className="text-muted") if checked else None
+    return html.Div([table, caption])
+
+
+def _ratio_text(ratio: float | None) -> str:
+    if ratio is None:
+        return "-"
+    ratio = round(ratio, 2)  # the verdict agrees with the figure shown
+    verdict = "about right" if 0.9 <= ratio <= 1.1 else ("under-counted" if ratio < 1 else "over-counted")
+    return f"{ratio:.2f} ({verdict})"
 
 
 def _demand_chart(demand) -> go.Figure:
@@ -151,9 +169,10 @@ def _trend_caption(trend, period: str, chosen: str) -> str:
 )
 def show_overview(filters):
     db, flt = warehouse_path(), advert_filter(filters)
-    demand = query("domain_demand", db, flt)
+    demand, framework = query("domain_demand", db, flt), query("framework_overview", db)
     return (f"Showing {describe(flt)}.", _headline(query("headline", db, flt)), _demand_chart(demand),
-            _demand_table(demand), provenance_text(query("framework_overview", db)))
+            _demand_table(demand, domain_count_ratios(framework.get("matcher_version"), framework.get("version"))),
+            provenance_text(framework))
 
 
 @callback(Output("domain-trend-chart", "figure"), Output("trend-caption", "children"),
