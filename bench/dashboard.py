@@ -730,7 +730,8 @@ def variants(output_id: str, values: dict, filtered: dict) -> list[tuple[str, di
     changed_filters = ["filters.data"]
     choose = {
         "domain-trend-chart": [("new", {}, changed_filters),
-                               ("stock", {"trend-measure.value": "stock"}, ["trend-measure.value"])],
+                               ("stock", {"trend-measure.value": "stock"}, ["trend-measure.value"]),
+                               ("by quarter", {"trend-period.value": "quarter"}, ["trend-period.value"])],
         "drill-scope": [("domain 1", {}, changed_filters),
                         ("domain 4", {"drill-domain.value": "4"}, ["drill-domain.value"])],
         "employer-chart": [("top employer", {}, changed_filters),
