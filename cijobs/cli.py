@@ -1,4 +1,5 @@
-"""The `cijobs` command: crawl, match, serve, demo, export, status, framework, profile, classify."""
+"""The `cijobs` command: crawl, refresh, schedule, reparse, match, serve, demo, export, status, framework,
+profile, eval, classify."""
 from __future__ import annotations
 
 import argparse
