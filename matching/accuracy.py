@@ -60,8 +60,10 @@ def domain_count_ratios(matcher_version: str | None, framework_version: str | No
     """Per domain, on the recorded real advert lines: lines the matcher put in the domain per line a reader
     labelled with it (below 1, demand for the domain is under-counted). Empty when not measured for these
     versions."""
+    from matching.evaluate import Scores
+
     real = recorded("real")
     if not real or not _measured_for(real, matcher_version, framework_version):
         return {}
-    return {domain: (s["tp"] + s["fp"]) / (s["tp"] + s["fn"])
-            for domain, s in real.get("per_domain", {}).items() if s["tp"] + s["fn"]}
+    scores = {domain: Scores(s["tp"], s["fp"], s["fn"]) for domain, s in real.get("per_domain", {}).items()}
+    return {domain: s.found_per_labelled for domain, s in scores.items() if s.found_per_labelled is not None}

@@ -44,6 +44,13 @@ class Scores:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
     @property
+    def found_per_labelled(self) -> float | None:
+        """Lines the matcher gave this label per line labelled with it (what demand counts rest on: below 1,
+        an under-count); None when nothing was labelled."""
+        labelled = self.tp + self.fn
+        return (self.tp + self.fp) / labelled if labelled else None
+
+    @property
     def f1(self) -> float:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
@@ -198,7 +205,7 @@ def report(evaluation: Evaluation, framework, worst: int = 8) -> str:
     for domain in framework.domains:
         s = evaluation.per_domain.get(domain.id, Scores())
         labelled, found = s.tp + s.fn, s.tp + s.fp
-        ratio = f"{found / labelled:14.2f}" if labelled else f"{'-':>14}"
+        ratio = f"{s.found_per_labelled:14.2f}" if labelled else f"{'-':>14}"
         lines.append(f"  {domain.id} {domain.title[:24]:<24} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f} "
                      f"{labelled:9d} {found:6d} {ratio}")
     lines.append("  (found/labelled is what demand figures rest on: lines the matcher puts in the domain, "
