@@ -1,64 +1,139 @@
 """Personal data never leaves the crawler: contact blocks are dropped, emails and phones redacted.
 
-Applied to every page before it is parsed or archived, so no table, raw page or log line
-holds the contact block or any email address or phone number. A name written in the prose is
-removed where a contact cue introduces it ("please contact Dr Fofie", "speak to Linda Coffey",
-"Name: Helen Kielty"); a name the prose mentions any other way is not recognised.
+Applied to every page before it is parsed or archived, so no table, raw page or log line holds the
+contact block or any email address or phone number. Redaction works on meaning, not bytes: on the
+page's text nodes, comments and attribute values, and on the string values of its JSON-LD (parsed,
+redacted, re-serialised), so markup and JSON stay valid. An address split by inline tags
+(``name</span>@trust.nhs.uk``), obfuscated addresses (``name [at] nhs [dot] net``, ``x AT nhs DOT
+net``, a full-width ＠) and UK or international numbers with any spacing (NBSP, thin spaces, dots)
+are caught. A name written in the prose is removed where a contact cue introduces it ("please
+contact Dr Fofie", "Informal enquiries to Linda Coffey", "Hiring manager: JO BLOGGS"); a name the
+prose mentions any other way is not recognised.
 """
 from __future__ import annotations
 
+import json
 import re
 
+import lxml.etree
 import lxml.html
 
 from crawler.parsers.document import html_document
 
-# The local part starts where a run of its characters starts and is taken whole (possessive): otherwise
-# every position of a long run (a base64 blob) is retried, and a 30 kB run takes 30 s.
-EMAIL = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]++\s*(?:@|\(at\)|\[at\])\s*"
-                   r"[A-Za-z0-9-]+(?:\s*\.\s*[A-Za-z0-9-]+)+")
-# UK numbers: +44 or 0, then 9-10 more digits in the usual groupings (spaces, hyphens, brackets).
-# A salary ("£49,387"), a date or a reference like C9273-26-0229 does not fit this shape.
-PHONE = re.compile(
-    r"(?<![\w£,.])(?:\+\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:\)?[\s-]?\d){8,9}(?!\w|,\d)"
-)
-# A person named after a contact cue: "please contact Dr Fofie", "speak to Linda Coffey, Director of ...",
-# "Name: Helen Kielty", "Contact: Jo Bloggs". The cue is lower case or a label with a colon (so the job
-# title "Contact Centre Manager" is no cue), and a name without a title needs two capitalised words
-# ("contact the HR Team" and "contact Us" stay); a role before the name stays ("contact Ward Manager
-# [name removed]").
-_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor)\.?"
-# Smith, O’Neill, McDonald, Ul-Haq. Written so that each letter can match one way only: a pattern with
-# two ways to split a run of letters backtracks exponentially on a long word that then fails to match.
-_WORD = r"(?:Ma?c|O['’])?[A-Z][a-z]+(?:-[A-Z]?[a-z]+)*"
-_NOT_A_NAME = (r"(?!(?:The|Our|Us|HR|Human|Recruitment|Resourcing|Medical|Team|Digital|IT|Information|Clinical|Service|"
-               r"Services|Department|Trust|NHS|Workforce|People)\b)")
-_ROLE = r"(?:(?:Senior|Ward|Sister|Matron|Charge|Nurse|Manager|Consultant|Lead|Director|Head|Deputy)\s+)*"
-NAME_AFTER_CUE = re.compile(
-    rf"(?P<cue>(?:\b(?:contact|speak to|speak with|talk to|email|e-mail|call|ring)\b:?\s+|\bName:?\s*"
-    rf"|\b(?:Contact|Contact name|contact name|name):\s*){_ROLE})"
-    rf"(?P<name>{_TITLE}\s+{_WORD}(?:\s+{_WORD}){{0,2}}|{_NOT_A_NAME}{_WORD}\s+{_WORD})"
-)
 EMAIL_MASK = "[email removed]"
 PHONE_MASK = "[phone removed]"
 NAME_MASK = "[name removed]"
+
+# --- emails -----------------------------------------------------------------------------------------
+_LOCAL_CHARS = r"[A-Za-z0-9_%+'-]"
+_SYMBOL_AT = r"\s*(?:@|\uff20|\ufe6b|[\[({<]\s*(?i:at)\s*[\])}>])\s*"
+_SYMBOL_DOT = r"(?:\s*\.\s*|\s*[\[({<]\s*(?i:dot)\s*[\])}>]\s*|\s+(?i:dot)\s+)"
+_WORD_DOT = r"(?:\.|\s*[\[({<]\s*(?i:dot)\s*[\])}>]\s*|\s+(?i:dot)\s+)"
+# Written-out "at" needs a domain that ends in a known top-level label, so prose ("based at Leeds") is safe.
+_TOP_LEVEL = r"(?i:uk|com|net|org|nhs|gov|ac|co|edu|io|info|scot|wales|ie|eu|us|au|nz|ca|de|fr|in|biz|me)\b"
+# The local part starts where a run of its characters starts and is taken whole (possessive): otherwise
+# every position of a long run (a base64 blob) is retried, and a 30 kB run takes 30 s.
+_LOCAL = rf"(?<![A-Za-z0-9._%+'-]){_LOCAL_CHARS}++(?:{_WORD_DOT}{_LOCAL_CHARS}++)*+"
+EMAIL = re.compile(
+    rf"{_LOCAL}(?:{_SYMBOL_AT}[A-Za-z0-9-]+(?:{_SYMBOL_DOT}[A-Za-z0-9-]+)+"
+    rf"|\s+(?i:at)\s+(?:[A-Za-z0-9-]+{_WORD_DOT})+{_TOP_LEVEL})"
+)
+# An address cut by tags in markup that is itself a string (a JSON-LD description): "sam</span>@trust.nhs.uk",
+# "sam@</b>trust.nhs.uk"; and what is left of one whose local part sits in another text node: "@trust.nhs.uk".
+_TAGS = r"(?:\s*(?:<[^<>]{0,80}>|&lt;.{0,80}?&gt;))*+"
+EMAIL_ACROSS_TAGS = re.compile(
+    rf"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]*+{_TAGS}\s*(?:@|\uff20){_TAGS}\s*[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+)
+
+# --- phones -----------------------------------------------------------------------------------------
+_GAP = r"[\s\u00a0\u2007\u2009\u202f.()\-\u2010-\u2013]{0,3}"
+# UK numbers: +44, 0044 or 0, then 9-10 more digits in any grouping; international: + or 00, a country
+# code, then 6-12 digits. A salary ("£49,387"), a date or a reference like C9273-26-0229 does not fit.
+PHONE = re.compile(
+    rf"(?<![\w£$€,.])(?:"
+    rf"(?:\+\s?44|0044){_GAP}(?:\(0\){_GAP})?\d(?:{_GAP}\d){{8,9}}"
+    rf"|\(?0\d(?:{_GAP}\d){{8,9}}"
+    rf"|(?:\+|00)\s?[1-9]\d{{0,2}}(?:{_GAP}\d){{6,12}}"
+    rf")(?!\w|,\d)"
+)
+
+# --- names after a contact cue ----------------------------------------------------------------------
+# "please contact Dr Fofie", "speak to Linda Coffey, Director of ...", "Name: Helen Kielty", "Contact - Jo
+# Bloggs", "Informal enquiries to Prof. Ama Mensah", "Hiring manager: SEAN O'NEILL". A cue in running text
+# is lower case (so the job title "Contact Centre Manager" is no cue) or a label followed by a colon or
+# dash; a name without a title needs two capitalised words ("contact the HR Team" and "contact Us" stay);
+# a role before the name stays ("contact Ward Manager [name removed]").
+_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Sister|Rev)\.?"
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_LOWER = "a-zß-öø-ÿ"
+# Smith, O'Neill, McDonald, Ul-Haq, Zoë, JONES. Written so that each letter can match one way only: a
+# pattern with two ways to split a run of letters backtracks exponentially on a long word that then fails.
+_PARTICLE = r"(?:(?:Ó|Ní|Nic|Mac|Van|van|von|de|De|da|Da|del|Le|La|bin|al|El)\s+)?"  # Ó Súilleabháin, van der
+_WORD = (rf"{_PARTICLE}(?:(?:Ma?c|O['’]|D['’])?[{_UPPER}][{_LOWER}]+(?:[-'’][{_UPPER}]?[{_LOWER}]+)*"
+         rf"|[{_UPPER}][{_UPPER}'’-]*[{_UPPER}])(?![\w'’])")
+_NOT_A_NAME = (r"(?!(?i:the|our|us|hr|human|recruitment|resourcing|medical|team|digital|it|information|clinical|"
+               r"service|services|department|trust|nhs|workforce|people|ward|staffing|bank|nursing|and|or|for|on|"
+               r"via|at|by|with|in)\b)")
+_ROLE = r"(?:(?:Senior|Ward|Sister|Matron|Charge|Nurse|Manager|Consultant|Lead|Director|Head|Deputy)\s+)*"
+_RUNNING_CUE = (r"\b(?:contact|speak to|speak with|talk to|email|e-mail|call|ring|"
+                r"discuss (?:the|this) (?:role|post|job) with|(?i:please contact|enquiries to|queries to))\b:?\s+")
+_LABEL_CUE = (r"\b(?i:contact(?: person| name| details)?|(?<![A-Za-z] )(?<![A-Za-z])name|(?:informal )?enquiries|"
+              r"queries|(?:hiring|recruiting|line) manager)\s*[:\-–]\s*")
+NAME_AFTER_CUE = re.compile(
+    rf"(?P<cue>(?:{_RUNNING_CUE}|{_LABEL_CUE}){_ROLE})"
+    rf"(?P<name>{_TITLE}\s+{_WORD}(?:\s+{_WORD}){{0,2}}|{_NOT_A_NAME}{_WORD}\s+{_NOT_A_NAME}{_WORD}"
+    rf"(?:\s+{_NOT_A_NAME}{_WORD})?)"
+)
+
 CONTACT_BLOCK_XPATH = (
     "//*[@id='contact_details' or starts-with(@id, 'contact_details_') or @id='contact-details']"
 )
+JSON_SCRIPT_TYPES = ("application/ld+json", "application/json")
+# Attributes that hold a location, not prose: a URL is never rewritten (a mailto:/tel: link goes whole).
+URL_ATTRIBUTES = {"href", "src", "action", "srcset", "id", "class", "itemtype", "itemprop", "rel", "type"}
+# JSON and JavaScript string escapes: redaction runs between them, never across ("\n01632 ...").
+_STRING_ESCAPE = re.compile(r"(\\u[0-9a-fA-F]{4}|\\.)")
 
 
 def redact_text(text: str) -> str:
-    """Replace every email address, UK phone number and person named as a contact in ``text``."""
+    """Replace every email address, phone number and person named as a contact in ``text``."""
     text = EMAIL.sub(EMAIL_MASK, text)
+    text = EMAIL_ACROSS_TAGS.sub(EMAIL_MASK, text)
     text = PHONE.sub(PHONE_MASK, text)
     return NAME_AFTER_CUE.sub(lambda m: m.group("cue") + NAME_MASK, text)
 
 
-def scrub_page(html: str) -> str:
-    """The page without its contact block and with emails and phone numbers redacted.
+def redact_escaped(text: str) -> str:
+    """``redact_text`` for code or broken JSON: each run between string escapes is redacted on its own,
+    so an escape is never taken into a match and the text stays as parseable as it was."""
+    return "".join(part if _STRING_ESCAPE.fullmatch(part) else redact_text(part)
+                   for part in _STRING_ESCAPE.split(text))
 
-    ``mailto:`` and ``tel:`` links go with their text. The result is re-serialised by lxml,
-    which parses it back to the same tree the parsers see.
+
+def redact_json(text: str) -> str:
+    """A JSON document with every string value redacted, re-serialised (``</`` kept out of scripts)."""
+    try:
+        data = json.loads(text, strict=False)
+    except ValueError:
+        return redact_escaped(text)
+    return json.dumps(_redact_values(data), ensure_ascii=False).replace("</", "<\\/")
+
+
+def _redact_values(value):
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, list):
+        return [_redact_values(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _redact_values(item) for key, item in value.items()}
+    return value
+
+
+def scrub_page(html: str) -> str:
+    """The page without its contact block and with emails, phones and named contacts redacted.
+
+    ``mailto:`` and ``tel:`` links go with their text. The result is re-serialised by lxml, which
+    parses it back to the same tree the parsers see.
     """
     complete = is_complete_page(html)
     document = html_document(html)
@@ -68,10 +143,55 @@ def scrub_page(html: str) -> str:
         element.drop_tree()
     for link in document.xpath("//a[starts-with(@href, 'mailto:') or starts-with(@href, 'tel:')]"):
         link.set("href", "#removed")
+    _redact_document(document)
     serialised = lxml.html.tostring(document, encoding="unicode", doctype="<!DOCTYPE html>")
     if not complete:  # keep a truncated page visibly truncated, so a re-parse rejects it again
         serialised = serialised.rsplit("</body>", 1)[0]
-    return redact_text(serialised)
+    return serialised
+
+
+def _redact_document(document) -> None:
+    """Redact every text node, comment and prose attribute in place; JSON scripts as JSON."""
+    segments = []  # (element, "text" | "tail") in reading order, for addresses split across tags
+    for event, element in lxml.etree.iterwalk(document, events=("start", "end", "comment")):
+        if event == "comment":
+            element.text = redact_text(element.text or "")
+            if element.tail:
+                segments.append((element, "tail"))
+            continue
+        if event == "end":
+            if element.tail:
+                segments.append((element, "tail"))
+            continue
+        for name, value in element.attrib.items():
+            if name not in URL_ATTRIBUTES:
+                element.set(name, redact_text(value))
+        if element.tag in ("script", "style"):
+            if element.text:
+                is_json = (element.get("type") or "").lower() in JSON_SCRIPT_TYPES
+                element.text = redact_json(element.text) if is_json else redact_escaped(element.text)
+        elif element.text:
+            segments.append((element, "text"))
+    texts = [getattr(element, side) for element, side in segments]
+    _redact_across_segments(texts)
+    for (element, side), text in zip(segments, texts):
+        setattr(element, side, redact_text(text))
+
+
+def _redact_across_segments(texts: list[str]) -> None:
+    """An address or number that two neighbouring text nodes share ("sam</span>@trust.nhs.uk",
+    "<b>01632</b> 960456") is cut out of both."""
+    for index in range(1, len(texts)):
+        before, after = texts[index - 1], texts[index]
+        head, tail = before[-80:], after[:160]
+        joined = head + tail
+        for pattern, mask in ((EMAIL, EMAIL_MASK), (PHONE, PHONE_MASK)):
+            match = next((m for m in pattern.finditer(joined) if m.start() < len(head) < m.end()), None)
+            if match:
+                cut_before = len(before) - len(head) + match.start()
+                texts[index - 1] = before[:cut_before] + mask
+                texts[index] = after[match.end() - len(head):]
+                break
 
 
 def is_complete_page(html: str) -> bool:
