@@ -233,7 +233,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  #{run['run_id']} {run['source']} {run['started_at']:%Y-%m-%d %H:%M} {run['status']}: "
               f"adverts {run['adverts_seen']} (new {run['adverts_new']}, updated {run['adverts_updated']}, "
               f"closed {run['adverts_closed']}), parse errors {run['parse_errors']}, "
-              f"HTTP errors {run['responses_error']}" + (f" - {run['message']}" if run["message"] else ""))
+              f"HTTP errors {run['responses_error']}, discovery errors {run['discovery_errors']} (unreadable "
+              f"advert links {run['links_unreadable']})" + (f" - {run['message']}" if run["message"] else ""))
     if not runs:
         print("  none yet")
     return 0

@@ -90,7 +90,9 @@ class WarehousePipeline:
         failure = self._failure(spider, adverts, pages, listed, parse_errors)
         counts = {"adverts_seen": len(listed) or len(adverts), "parse_errors": parse_errors,
                   "adverts_withdrawn": len(withdrawn),
-                  "adverts_skipped": self.stats.get_value("cijobs/adverts_skipped", 0)}
+                  "adverts_skipped": self.stats.get_value("cijobs/adverts_skipped", 0),
+                  "discovery_errors": self.stats.get_value("cijobs/discovery_errors", 0),
+                  "links_unreadable": self.stats.get_value("cijobs/links_unreadable", 0)}
         con = warehouse.open_warehouse(self.db_path)
         try:
             if failure is None:

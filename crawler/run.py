@@ -37,7 +37,8 @@ class CrawlResult:
             f"closed {c.get('adverts_closed', 0)}, not re-fetched {c.get('adverts_skipped', 0)}, "
             f"withdrawn {c.get('adverts_withdrawn', 0)}, re-posts {c.get('adverts_duplicate', 0)} = "
             f"{c.get('adverts_duplicate', 0) / max(c.get('adverts_new', 0), 1):.0%} of new), "
-            f"parse errors {c.get('parse_errors', 0)}, HTTP errors {c.get('responses_error', 0)}"
+            f"parse errors {c.get('parse_errors', 0)}, HTTP errors {c.get('responses_error', 0)}, "
+            f"discovery errors {c.get('discovery_errors', 0)} (unreadable advert links {c.get('links_unreadable', 0)})"
         )
         return line + (f" - {self.message}" if self.message else "")
 

@@ -8,9 +8,13 @@ NHSJOBS_ADVERT_PATH = "/candidate/jobadvert/{reference}"
 NHSJOBS_SEARCH_PATH = "/candidate/search/results"
 NHSJOBS_API_PATH = "/api/v1/search_xml"
 NHSJOBS_HOSTS = ("www.jobs.nhs.uk", "beta.jobs.nhs.uk", "jobs.nhs.uk")
-NHSJOBS_REFERENCE = r"[A-Z]\d{4}-\d{2}-\d{4,}"
+# References are usually C9273-26-0229, but employers add their own suffixes ("M0358-AC-NOV25",
+# "C9610-2025-CYB-14"): whatever the site links under the advert path is taken, checked only loosely.
+NHSJOBS_ADVERT_PATH_PREFIX = "/candidate/jobadvert/"
+NHSJOBS_REFERENCE = r"[A-Za-z0-9][A-Za-z0-9._~-]{2,63}"
 
-# Advert page: single-valued fields by element id (first copy wins; the page renders some twice).
+# Advert page: single-valued fields by element id (first copy wins; the page renders some twice). An id
+# may carry a numeric suffix ("employer_town_1", as extra locations do); a tuple lists alternatives.
 NHSJOBS_ADVERT_IDS = {
     "title": "heading",
     "employer": "employer_name",
@@ -20,18 +24,21 @@ NHSJOBS_ADVERT_IDS = {
     "band": "payscheme-band",
     "contract_type": "contract_type",
     "contract_duration": "contract_duration",
-    "employer_reference": "trac-job-reference",
+    "employer_reference": ("trac-job-reference", "job_reference_number"),
     "address_line_1": "employer_address_line_1",
     "town": "employer_town",
     "county": "employer_county",
     "postcode": "employer_postcode",
 }
 NHSJOBS_SALARY_IDS = ("range_salary", "fixed_salary", "negotiable_salary")
+NHSJOBS_SALARY_HEADING = "salary_heading"  # some pages give the salary as an unlabelled paragraph after it
 NHSJOBS_WORKING_PATTERN_HEADING = "working_pattern_heading"
 NHSJOBS_REQUIRED_FIELDS = ("title", "employer")
 
 # Prose blocks: a <p id=...> wrapper whose inner <p>s the HTML parser lifts out (quirk 2),
-# so each block is read from the wrapper up to the next heading or the next block.
+# so each block is read from the wrapper to the end of its own section: the next heading, the next
+# element that carries an id (or holds one: the details block, the person specification), or the
+# end of its parent.
 NHSJOBS_PROSE_IDS = {
     "summary": "job_overview",
     "duties": "job_description",

@@ -63,6 +63,21 @@ def test_malformed_truncated_empty_and_binary_pages_are_counted_and_archived(sam
     assert stored == set(expected) - {broken, cut, empty, pdf}
 
 
+def test_an_unreadable_advert_link_is_a_counted_error_that_closes_nothing(sample_board, expected, tmp_path):
+    db = tmp_path / "w.duckdb"
+    with SampleSiteServer(sample_board) as site:
+        crawl(site, db)
+    before = query(db, "SELECT reference, status, closed_at FROM adverts ORDER BY reference")
+    faults = Faults({"/api/v1/search_xml": ["unreadable-link"]})
+    with SampleSiteServer(sample_board, faults=faults) as site:
+        result = crawl(site, db)
+    assert "unreadable advert links 1" in result.stdout
+    assert query(db, "SELECT discovery_errors, links_unreadable, adverts_closed FROM crawl_runs ORDER BY run_id DESC "
+                     "LIMIT 1") == [(1, 1, 0)]
+    assert query(db, "SELECT reference, status, closed_at FROM adverts ORDER BY reference") == before
+    assert "unreadable advert links 1" in run_cijobs("status", "--db", str(db)).stdout
+
+
 def test_mostly_broken_pages_fail_the_crawl_and_leave_published_data_alone(sample_board, expected, tmp_path):
     db = tmp_path / "w.duckdb"
     with SampleSiteServer(sample_board) as site:

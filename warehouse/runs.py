@@ -9,7 +9,7 @@ import duckdb
 RUN_COUNTERS = [
     "requests", "responses_ok", "responses_error", "adverts_seen", "adverts_new", "adverts_updated",
     "adverts_unchanged", "adverts_closed", "parse_errors", "adverts_skipped", "adverts_withdrawn",
-    "adverts_duplicate",
+    "adverts_duplicate", "discovery_errors", "links_unreadable",
 ]
 
 

@@ -1,6 +1,7 @@
 """Serving the sample board over HTTP on 127.0.0.1, in a background thread."""
 from __future__ import annotations
 
+import re
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +20,8 @@ class Faults:
     An answer is an HTTP status (429 and 503 come with ``Retry-After: 1``), ``"truncate"``
     (the page cut in half), ``"malformed"`` (a page without the advert markup), ``"empty"`` (a 200
     with no body), ``"binary"`` (a PDF where the page should be) or ``"xxe"``
-    (the XML answer with an external-entity DOCTYPE and ``&secret;`` in a title).
+    (the XML answer with an external-entity DOCTYPE and ``&secret;`` in a title) or ``"unreadable-link"``
+    (the XML answer whose first vacancy links to the advert path with no reference and has none of its own).
     """
 
     def __init__(self, script: dict[str, list] | None = None):
@@ -69,6 +71,9 @@ def make_handler(board: SampleBoard, faults: Faults, requested: list[str], api_p
                 if fault == "xxe":
                     xml = xml.replace("<nhsJobs>", XXE_DOCTYPE + "<nhsJobs>", 1).replace(
                         "<title>", "<title>&secret;", 1)
+                if fault == "unreadable-link":
+                    xml = re.sub(r"<reference>[^<]*</reference>(.*?)<url>[^<]*</url>",
+                                 r"<reference></reference>\1<url>/candidate/jobadvert/</url>", xml, count=1)
                 return self._send(xml, "application/xml")
             if parts.path == "/candidate/search/results":
                 page = _int_param(query, "page", 1)

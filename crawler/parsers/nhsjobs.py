@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
@@ -19,7 +19,7 @@ from crawler.parsers.document import html_document
 from crawler.parsers.fields import normalise_band, parse_date, parse_salary
 from crawler.privacy import is_complete_page
 
-_REFERENCE_IN_PATH = re.compile(r"/candidate/jobadvert/(" + S.NHSJOBS_REFERENCE + ")")
+_REFERENCE = re.compile(S.NHSJOBS_REFERENCE)
 _CRITERION_ID = re.compile(S.NHSJOBS_CRITERION_ID)
 _SAFE_XML = lxml.etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
@@ -31,8 +31,12 @@ class ParseError(ValueError):
 
 
 def advert_reference(url: str) -> str | None:
-    match = _REFERENCE_IN_PATH.search(urlsplit(url).path)
-    return match.group(1) if match else None
+    """The path segment after /candidate/jobadvert/, whatever its shape; None when the URL is no advert link."""
+    path = unquote(urlsplit(url).path)
+    if S.NHSJOBS_ADVERT_PATH_PREFIX not in path:
+        return None
+    segment = path.split(S.NHSJOBS_ADVERT_PATH_PREFIX, 1)[1].strip("/")
+    return segment if _REFERENCE.fullmatch(segment) else None
 
 
 def canonical_advert_url(url: str, base_url: str) -> str:
@@ -96,24 +100,51 @@ def parse_search_html(html: str) -> tuple[list[dict], str | None]:
     return cards, page.css(S.NHSJOBS_SEARCH_NEXT).get()
 
 
-def _first_by_id(document, element_id: str):
-    found = document.xpath("//*[@id=$id]", id=element_id)
-    return found[0] if found else None
+_ID_SUFFIX = re.compile(r"[_-]\d+$")
 
 
-def _prose(document, element_id: str) -> str | None:
-    """A prose block read from its wrapper to the next heading: paragraphs and bullets, one per line."""
-    wrapper = _first_by_id(document, element_id)
+class _Ids:
+    """Every element of a page by id, found in one pass (first copy wins): an id may also be looked up
+    without the numeric suffix some pages add ("employer_town_1")."""
+
+    def __init__(self, document):
+        self._exact: dict[str, object] = {}
+        self._unsuffixed: dict[str, object] = {}
+        for element in document.iter():
+            element_id = element.get("id") if isinstance(element.tag, str) else None
+            if element_id:
+                self._exact.setdefault(element_id, element)
+                self._unsuffixed.setdefault(_ID_SUFFIX.sub("", element_id), element)
+
+    def first(self, element_ids):
+        names = (element_ids,) if isinstance(element_ids, str) else element_ids
+        for index in (self._exact, self._unsuffixed):
+            for name in names:
+                if (element := index.get(name)) is not None:
+                    return element
+        return None
+
+
+def _ends_section(element, own_id: str) -> bool:
+    """Whether a sibling after a prose wrapper belongs to the next part of the page."""
+    if element.tag in S.NHSJOBS_PROSE_STOP_TAGS:
+        return True
+    element_id = element.get("id")
+    if element_id and element_id != own_id:
+        return True
+    return bool(element.xpath(".//*[@id]"))
+
+
+def _prose(ids: _Ids, element_id: str) -> str | None:
+    """A prose block read from its wrapper to the end of its own section: paragraphs and bullets, one per line."""
+    wrapper = ids.first(element_id)
     if wrapper is None:
         return None
-    stop_ids = {f for f in S.NHSJOBS_PROSE_IDS.values() if f != element_id}
     lines = [_text(wrapper)] if _text(wrapper) else []
     for sibling in wrapper.itersiblings():
         if not isinstance(sibling.tag, str):
             continue
-        if sibling.tag in S.NHSJOBS_PROSE_STOP_TAGS or sibling.get("id") in stop_ids or (
-            (sibling.get("id") or "").endswith("_heading")
-        ):
+        if _ends_section(sibling, element_id):
             break
         items = sibling.xpath(".//li") if sibling.tag in ("ul", "ol") else []
         lines.extend(_text(item) for item in items) if items else lines.append(_text(sibling))
@@ -121,15 +152,16 @@ def _prose(document, element_id: str) -> str | None:
     return text or None
 
 
-def _working_pattern(document) -> str | None:
-    heading = _first_by_id(document, S.NHSJOBS_WORKING_PATTERN_HEADING)
+def _after_heading(ids: _Ids, heading_id: str) -> str | None:
+    """The text of the element that follows a heading (the working pattern, an unlabelled salary)."""
+    heading = ids.first(heading_id)
     if heading is None:
         return None
     following = next((e for e in heading.itersiblings() if isinstance(e.tag, str)), None)  # not a comment
     return _text(following) or None if following is not None else None
 
 
-def _person_specification(document) -> list[dict]:
+def _person_specification(document, ids: _Ids) -> list[dict]:
     """Criteria as (category, level, text), each criterion once although the block is rendered twice."""
     found: dict[tuple[int, int, int], dict] = {}
     for item in document.xpath("//li[@id]"):
@@ -140,7 +172,7 @@ def _person_specification(document) -> list[dict]:
         key = (category_no, 0 if level == "essential" else 1, criterion_no)
         if key in found:
             continue
-        category = _first_by_id(document, S.NHSJOBS_CATEGORY_ID.format(n=category_no))
+        category = ids.first(S.NHSJOBS_CATEGORY_ID.format(n=category_no))
         text = _text(item)
         if text:
             found[key] = {"category": _text(category) or None, "level": level, "text": text}
@@ -157,12 +189,13 @@ def parse_advert(html: str, url: str) -> dict:
         raise ParseError(f"{url}: the page is empty")
     if not is_complete_page(html):
         raise ParseError(f"{url}: page is truncated (no closing </html>)")
-    fields = {name: _text(_first_by_id(document, element_id)) or None
-              for name, element_id in S.NHSJOBS_ADVERT_IDS.items()}
+    ids = _Ids(document)
+    fields = {name: _text(ids.first(element_ids)) or None for name, element_ids in S.NHSJOBS_ADVERT_IDS.items()}
     missing = [name for name in S.NHSJOBS_REQUIRED_FIELDS if not fields.get(name)]
     if missing:
         raise ParseError(f"{url}: required field(s) missing: {', '.join(missing)} (markup changed?)")
-    salary_text = next((t for i in S.NHSJOBS_SALARY_IDS if (t := _text(_first_by_id(document, i)))), None)
+    salary_text = (next((t for i in S.NHSJOBS_SALARY_IDS if (t := _text(ids.first(i)))), None)
+                   or _after_heading(ids, S.NHSJOBS_SALARY_HEADING))
     salary_min, salary_max, salary_period = parse_salary(salary_text)
     advert = {
         "source": "nhsjobs",
@@ -180,12 +213,12 @@ def parse_advert(html: str, url: str) -> dict:
         "salary_period": salary_period,
         "contract_type": fields["contract_type"],
         "contract_duration": fields["contract_duration"],
-        "working_pattern": _working_pattern(document),
+        "working_pattern": _after_heading(ids, S.NHSJOBS_WORKING_PATTERN_HEADING),
         "staff_group": None,
         "date_posted": parse_date(fields["date_posted"]),
         "closing_date": parse_date(fields["closing_date"]),
-        "person_specification": _person_specification(document),
+        "person_specification": _person_specification(document, ids),
     }
     for name, element_id in S.NHSJOBS_PROSE_IDS.items():
-        advert[name] = _prose(document, element_id)
+        advert[name] = _prose(ids, element_id)
     return advert

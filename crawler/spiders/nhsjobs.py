@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import scrapy
 from scrapy.http import TextResponse
@@ -94,11 +94,17 @@ class NhsJobsSpider(scrapy.Spider):
         return False
 
     def _listed(self, url: str, discovery_hash: str | None):
-        """The ListedItem for a discovered advert, and its page request unless it need not be fetched."""
+        """The ListedItem for a discovered advert, and its page request unless it need not be fetched.
+
+        A link with no readable reference is an error of the run (counted, and it keeps the run from
+        closing unlisted adverts), never a warning alone: the advert it names would otherwise vanish."""
         url = canonical_advert_url(url, self.base_url)
         reference = advert_reference(url)
         if reference is None:
-            self.logger.warning("discovered a link with no advert reference: %s", url)
+            self._discovery_problems.append(f"unreadable advert link: {url}")
+            self.crawler.stats.inc_value("cijobs/links_unreadable")
+            self.crawler.stats.inc_value("cijobs/discovery_errors")
+            self.logger.error("discovered an advert link with no readable reference: %s", url)
             return
         self.crawler.stats.inc_value("cijobs/adverts_discovered")
         yield ListedItem(reference, discovery_hash)
@@ -126,8 +132,10 @@ class NhsJobsSpider(scrapy.Spider):
             self.logger.error("discovery page %s: %s", response.url, exc)
             return
         for vacancy in vacancies:
-            url = vacancy["url"] or S.NHSJOBS_ADVERT_PATH.format(reference=vacancy["reference"])
-            yield from self._listed(url, vacancy["discovery_hash"])
+            url = vacancy["url"]
+            if (not url or advert_reference(url) is None) and vacancy["reference"]:
+                url = S.NHSJOBS_ADVERT_PATH.format(reference=quote(vacancy["reference"], safe=""))
+            yield from self._listed(url or "", vacancy["discovery_hash"])
         if page < total_pages and self._next_page_allowed(page):
             yield self._search_request(keyword, page + 1)
 
