@@ -48,7 +48,8 @@ def packet_lines(advert: dict) -> list[tuple[str, str | None]]:
 def write_packet(path: Path, packet: list[tuple[dict, list]]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for advert, rows in packet:
-            handle.write(f"\n=== ADVERT {advert['_id']} | title: {advert.get('title')} | employer: {employer_of(advert)}\n")
+            handle.write(f"\n=== ADVERT {advert['_id']} | title: {advert.get('title')} | "
+                         f"employer: {employer_of(advert)}\n")
             for text, key in rows:
                 handle.write(f"  {key} | {text}\n" if key else f"  {'(context, not labelled)':>24} | {text}\n")
 
@@ -101,7 +102,7 @@ def main() -> int:
     MANIFEST.write_text("".join(json.dumps(row) + "\n" for row in manifest), encoding="utf-8")
     lines = sum(len(row["keys"]) for row in manifest)
     print(f"blind second labelling: {[sum(len(rows) for _, rows in p) for p in blind]} rows")
-    print(f"{len(manifest)} adverts, {lines} lines to label; packets of {sizes} lines in {args.out}; manifest {MANIFEST}")
+    print(f"{len(manifest)} adverts, {lines} lines to label; packets of {sizes} lines in {args.out}")
     for split in ("train", "validation", "test"):
         part = [row for row in manifest if row["split"] == split]
         print(f"  {split}: {len(part)} adverts ({sum(r['informatics'] for r in part)} informatics), "

@@ -30,7 +30,7 @@ SPLIT_SHARES = (("train", 60), ("validation", 20), ("test", 20))
 def reserved_ids(corpus: Path = DEFAULT_CORPUS) -> set[str]:
     path = corpus.parent / "reserved.txt"
     if not path.is_file():
-        raise SystemExit(f"no reserved.txt beside {corpus}: refusing to read a corpus whose reserved adverts are unknown")
+        raise SystemExit(f"no reserved.txt beside {corpus}: the reserved adverts are unknown, so nothing is read")
     return {line.strip() for line in path.read_text(encoding="utf-8").split() if line.strip()}
 
 
