@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from matching.normalise import squash_whitespace
+from matching.normalise import sentences, squash_whitespace
 from matching.sections import sectioned_lines
 
 BOILERPLATE_PATTERNS = [
@@ -47,8 +47,6 @@ POST_HOLDER = (r"\b(you|your|post ?holders?|candidates?|applicants?|individual|s
 BOILERPLATE_RULES = (*BOILERPLATE_PATTERNS, EMPLOYER_SUBJECT, POST_HOLDER)
 _EMPLOYER_SUBJECT = re.compile(EMPLOYER_SUBJECT, re.IGNORECASE)
 _POST_HOLDER = re.compile(POST_HOLDER, re.IGNORECASE)
-_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u2023\u2043\u00b7o]|\d{1,2}[.)])\s+")
-_SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])")
 MIN_LINE_CHARS = 12
 MAX_LINE_CHARS = 400
 
@@ -66,14 +64,8 @@ def split_lines(prose: str | None, min_chars: int = MIN_LINE_CHARS) -> list[str]
     """Bullet- or sentence-sized lines from a block of prose (shorter than ``min_chars`` dropped)."""
     if not prose:
         return []
-    lines = []
-    for paragraph in prose.splitlines():
-        paragraph = _BULLET.sub("", paragraph).strip()
-        for sentence in _SENTENCE_BREAK.split(paragraph):
-            sentence = squash_whitespace(sentence).rstrip(";")
-            if min_chars <= len(sentence) <= MAX_LINE_CHARS:
-                lines.append(sentence)
-    return lines
+    return [sentence for paragraph in prose.splitlines() for sentence in sentences(paragraph)
+            if min_chars <= len(sentence) <= MAX_LINE_CHARS]
 
 
 def extract_requirements(advert: dict) -> list[dict]:

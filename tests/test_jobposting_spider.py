@@ -202,9 +202,12 @@ def test_no_email_address_phone_number_or_contact_name_anywhere_in_the_warehouse
     assert leaks == []
     assert not any("recruitment.team" in text or "960123" in text or "900456" in text or "Raman" in text
                    or "Okoro" in text for text in texts)
-    duties = query(crawled.db, "SELECT duties FROM adverts WHERE reference = '127.0.0.1:FDH-3021'")[0][0]
-    assert "[email removed]" in duties and "[phone removed]" in duties
-    assert "speak to [name removed], Clinical Director" in duties
+    # The contact lines are kept (redacted) with the employer's text, never as duties or criteria.
+    duties, about = query(crawled.db, "SELECT duties, about_organisation FROM adverts "
+                                      "WHERE reference = '127.0.0.1:FDH-3021'")[0]
+    assert "[email removed]" in about and "[phone removed]" in about
+    assert "speak to [name removed], Clinical Director" in about
+    assert "removed]" not in duties
 
 
 def test_a_second_crawl_adds_no_duplicates(crawled, board, tmp_path):
@@ -438,7 +441,7 @@ def test_contact_details_hidden_by_json_escapes_are_still_redacted():
     description = "<p>Ask the team.</p><p>Write to jobs@example.org or ring 01632 960555.</p>"
     page = jsonld_page({**POSTING, "description": description}).replace("@example.org", "\\u0040example.org")
     [advert] = parse_page(page, URL)
-    assert advert["duties"] == "Write to [email removed] or ring [phone removed]."
+    assert advert["about_organisation"] == "Write to [email removed] or ring [phone removed]."
 
 
 def test_reference_without_identifier_is_a_stable_hash_of_the_canonical_url():

@@ -18,9 +18,10 @@ from extruct.jsonld import JsonLdExtractor
 from w3lib.url import canonicalize_url
 
 from crawler.parsers.document import html_document
-from crawler.parsers.fields import normalise_band, parse_date, parse_salary
+from crawler.parsers.fields import guess_period, normalise_band, parse_date, parse_salary
 from crawler.parsers.nhsjobs import ParseError
 from crawler.privacy import is_complete_page, redact_text
+from matching.normalise import sentences
 from matching.sections import sectioned_lines
 
 SOURCE = "jobposting"
@@ -62,8 +63,6 @@ BLOCK_TAGS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", 
 
 _JSONLD = JsonLdExtractor()
 _TAG = re.compile(r"<[A-Za-z/][^>]*>")
-_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u00b7]|\d{1,2}[.)])\s+")
-_SENTENCE_BREAK = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(])")
 _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never text; lxml refuses them
 
@@ -254,15 +253,32 @@ def _address(posting: dict) -> tuple[str | None, str | None]:
     return (towns[-1] if towns else None), postcode
 
 
-def salary(value) -> tuple[float | None, float | None, str | None]:
-    """(min, max, period) from baseSalary: a MonetaryAmount (with a QuantitativeValue or a number),
-    a bare number, or text such as '£30,000 to £35,000 a year'."""
+def salary_text(value) -> str | None:
+    """The salary as the advert shows it: baseSalary given as text, or the text a MonetaryAmount or its
+    QuantitativeValue carries in ``value``, ``description`` or ``name`` ("£13.50 - £17.00", "Competitive")."""
     value = _first(value)
-    if isinstance(value, str) and "£" in value:
-        return parse_salary(value)
+    for node in (value, value.get("value") if isinstance(value, dict) else None):
+        if isinstance(node, str) and _number(node) is None:
+            return _text(node)
+        if isinstance(node, dict):
+            for key in ("value", "description", "name"):
+                text = node.get(key)
+                if isinstance(text, str) and text.strip() and _number(text) is None:
+                    return _text(text)
+    return None
+
+
+def salary(value) -> tuple[float | None, float | None, str | None]:
+    """(min, max, period) from baseSalary. Amounts written in its text win, with the period the text
+    states ("£13 - £17 per hour"): boards often file an hourly rate under unitText YEAR, or annualise it.
+    Otherwise the structured MonetaryAmount (a QuantitativeValue or a number) and its unitText."""
+    text = salary_text(value)
+    if text and (from_text := parse_salary(text))[0] is not None:
+        return from_text
+    value = _first(value)
     if not isinstance(value, dict):
         amount = _number(value)
-        return amount, amount, _guess_period(amount)
+        return amount, amount, guess_period(amount)
     currency = _text(value.get("currency"))
     if currency and currency.upper() != SALARY_CURRENCY:
         return None, None, None
@@ -279,15 +295,8 @@ def salary(value) -> tuple[float | None, float | None, str | None]:
     if not amounts:
         return None, None, None
     low, high = min(amounts), max(amounts)
-    period = SALARY_UNITS.get((_text(unit) or "").upper()) or _guess_period(high)
+    period = SALARY_UNITS.get((_text(unit) or "").upper()) or guess_period(high)
     return low, high, period
-
-
-def _guess_period(amount: float | None) -> str | None:
-    """The same rule as ``parse_salary`` when no unit is given: small amounts are hourly."""
-    if amount is None:
-        return None
-    return "hour" if amount < 200 else "year"
 
 
 def employment(value) -> dict[str, str | None]:
@@ -326,12 +335,12 @@ def _items(value, comma_list: bool = False) -> list[str]:
         if isinstance(value_item, dict):
             value_item = _describe(value_item)
         for line in _lines(value_item):
-            for sentence in _SENTENCE_BREAK.split(_BULLET.sub("", line)):
+            for sentence in sentences(line):
                 parts = [p.strip() for p in sentence.split(",")]
                 if comma_list and len(parts) > 2 and all(len(p.split()) <= COMMA_ITEM_MAX_WORDS for p in parts):
                     items.extend(re.sub(r"^(?:and|or)\s+", "", p) for p in parts if p)
-                elif sentence.strip():
-                    items.append(sentence.strip().rstrip(";"))
+                else:
+                    items.append(sentence)
     return list(dict.fromkeys(items))
 
 
@@ -350,20 +359,22 @@ def _description(posting: dict) -> dict:
     heading gives); under "about us", benefits or how-to-apply headings, about the organisation, which
     is never read for requirements."""
     parts: dict[str | None, list] = {None: [], "duties": [], "person_specification": [], "about": []}
-    for line in sectioned_lines(_lines(_first(posting.get("description")))):
+    lines = list(sectioned_lines(_lines(_first(posting.get("description")))))
+    for line in lines:
         parts[line.section].append(line)
-    unsectioned = [line.text for line in parts[None]]
-    summary = unsectioned[0] if len(unsectioned) > 1 else None
-    duties = (unsectioned[1:] if summary else unsectioned) + [line.text for line in parts["duties"]]
+    summary = "\n".join(line.text for line in parts[None])
+    duties = [line.text for line in parts["duties"]]
     criteria = [{"category": None, "level": line.level, "text": line.text} for line in parts["person_specification"]]
-    return {"summary": summary, "duties": "\n".join(duties) or None, "criteria": criteria,
-            "about": [line.text for line in parts["about"]]}
+    band = next((found for line in lines if (found := normalise_band(line.text))), None)
+    return {"summary": summary or None, "duties": "\n".join(duties) or None, "criteria": criteria,
+            "about": [line.text for line in parts["about"]], "band": band}
 
 
 def _advert(posting: dict, reference: str, url: str) -> dict:
     description = _description(posting)
     town, postcode = _address(posting)
     salary_min, salary_max, salary_period = salary(posting.get("baseSalary"))
+    pay = salary_text(posting.get("baseSalary"))
     organisation = _first(posting.get("hiringOrganization"))
     title = _text(posting.get("title"))
     return {
@@ -374,9 +385,9 @@ def _advert(posting: dict, reference: str, url: str) -> dict:
         "employer": _text(organisation),
         "town": town,
         "postcode": postcode,
-        "band": normalise_band(title),
+        "band": normalise_band(title) or normalise_band(pay) or description["band"],
         "pay_scheme": None,
-        "salary_text": _text(posting.get("baseSalary")) if isinstance(_first(posting.get("baseSalary")), str) else None,
+        "salary_text": pay,
         "salary_min": salary_min,
         "salary_max": salary_max,
         "salary_period": salary_period,
