@@ -9,9 +9,6 @@ extracting and matching every advert and reports peak memory.
 from __future__ import annotations
 
 import argparse
-import gzip
-import html
-import json
 import resource
 import sys
 import time
@@ -22,22 +19,20 @@ from rapidfuzz import fuzz
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from real_corpus import advert_lines, adverts  # noqa: E402
+
 from matching.classify import classify_lines  # noqa: E402
-from matching.extract import is_boilerplate, split_lines  # noqa: E402
+from matching.extract import is_boilerplate  # noqa: E402
 from matching.framework import load_framework  # noqa: E402
 from matching.matcher import Matcher  # noqa: E402
-from matching.profile import html_to_text  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "nhs_jobs_2020" / "postings.jsonl.gz"
 
 
 def corpus_lines(path: Path):
-    """Requirement-sized lines per advert of the corpus (descriptions are HTML escaped twice)."""
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for raw in handle:
-            description = html.unescape(html.unescape(json.loads(raw).get("description") or ""))
-            text = html_to_text(description) if description.strip() else ""
-            yield [line for line in split_lines(text) if not is_boilerplate(line)]
+    """Requirement-sized lines per advert of the corpus (reserved adverts never read)."""
+    for advert in adverts(path):
+        yield [line for line in advert_lines(advert) if not is_boilerplate(line)]
 
 
 def sample_lines() -> list[str]:

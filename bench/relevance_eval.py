@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import html
-import json
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from real_corpus import adverts  # noqa: E402
 
 from crawler.relevance import informatics_score, is_informatics  # noqa: E402
 from matching.profile import html_to_text  # noqa: E402
@@ -43,14 +43,12 @@ def plain_text(description: str) -> str:
 
 def read_adverts(corpus: Path, wanted: set[str]) -> dict[str, tuple[str, str]]:
     """(title, plain text) of the wanted adverts, by the corpus's own id ``_id``."""
-    adverts = {}
-    with gzip.open(corpus / "postings.jsonl.gz", "rt", encoding="utf-8") as handle:
-        for raw in handle:
-            posting = json.loads(raw)
-            if posting["_id"] in wanted:
-                title = html.unescape(html.unescape(posting.get("title") or ""))
-                adverts[posting["_id"]] = (title, plain_text(posting.get("description")))
-    return adverts
+    found = {}
+    for posting in adverts(corpus / "postings.jsonl.gz"):  # reserved adverts are never read
+        if posting["_id"] in wanted:
+            title = html.unescape(html.unescape(posting.get("title") or ""))
+            found[posting["_id"]] = (title, plain_text(posting.get("description")))
+    return found
 
 
 def baseline_flag(title: str) -> bool:
@@ -103,7 +101,7 @@ def main() -> None:
     adverts = read_adverts(args.corpus, set(labels))
     missing = sorted(set(labels) - set(adverts))
     if missing:
-        print(f"warning: {len(missing)} labelled ids not in the corpus, left out: {' '.join(missing)}")
+        print(f"{len(missing)} labelled adverts left out: reserved for outside evaluation, or not in this corpus")
     gold = {advert_id: label for advert_id, label in labels.items() if advert_id in adverts}
     scores = {advert_id: informatics_score(title, text) for advert_id, (title, text) in adverts.items()}
     project = {advert_id: is_informatics(score) for advert_id, score in scores.items()}
