@@ -61,6 +61,15 @@ def build_parser() -> Parser:
                        help="load into the warehouse but do not publish it to the dashboard yet (refresh does)")
     _add_db(crawl)
 
+    importing = sub.add_parser("import", help="load a saved corpus of schema.org JobPosting records (JSON lines, .gz "
+                                              "too) as a source of its own, then match and publish")
+    importing.add_argument("kind", choices=["jobposting"], help="what the file holds")
+    importing.add_argument("path", type=Path, metavar="FILE", help="one JobPosting JSON object a line")
+    importing.add_argument("--source", default="jobposting-import", metavar="NAME",
+                           help="the source name the adverts are stored under (default jobposting-import)")
+    importing.add_argument("--no-publish", action="store_true", help="load and match, but do not publish yet")
+    _add_db(importing)
+
     refresh = sub.add_parser("refresh", help="crawl every enabled source, match and publish, as one run")
     refresh.add_argument("--config", type=Path, help="configuration file (default ./cijobs.toml if present)")
     _add_db(refresh)

@@ -89,6 +89,27 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                   start_urls=args.start_urls, sitemap=args.sitemap)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    import re
+
+    from cijobs.importing import import_jobposting
+    from cijobs.matching_job import match_warehouse
+    from cijobs.refresh import RefreshLock
+    from crawler.sources import SOURCES
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{1,40}", args.source):
+        raise UserError(f"--source {args.source!r}: use lower-case letters, digits, '-' and '_'", 2)
+    if args.source in SOURCES:
+        raise UserError(f"--source {args.source}: that name belongs to a crawled source; choose another", 2)
+    db = _db(args)
+    with RefreshLock(db):
+        print(import_jobposting(args.path, db, args.source).summary())
+        print(match_warehouse(db).summary())
+        if not args.no_publish:
+            _publish(db)
+    return 0
+
+
 def cmd_reparse(args: argparse.Namespace) -> int:
     from crawler.reparse import reparse_archive
 
@@ -323,10 +344,13 @@ def cmd_profile(args: argparse.Namespace) -> int:
     from matching.accuracy import accuracy_note
     from matching.framework import load_framework
     from matching.matcher import Matcher
-    from matching.profile import profile_requirements, requirement_kind, requirements_from_document
+    from matching.profile import NotOneAdvert, profile_requirements, requirement_kind, requirements_from_document
 
     text = _read_input(args.file)
-    requirements = requirements_from_document(text)
+    try:
+        requirements = requirements_from_document(text)
+    except NotOneAdvert as exc:
+        raise UserError(f"{args.file}: {exc}") from exc
     if not requirements:
         raise UserError(f"{args.file}: found no requirement lines in it")
     matcher = Matcher(load_framework())

@@ -45,7 +45,7 @@ def reparse_archive(db_path, source: str) -> ReparseResult:
         adverts, outcomes = [], []
         for page in pages:
             try:
-                advert = finish_advert(parse(page["html"], page["url"]))
+                advert = finish_advert({**parse(page["html"], page["url"]), "source": source})
             except ParseError as exc:
                 outcomes.append((page["url"], page["content_hash"], False, str(exc)))
                 continue

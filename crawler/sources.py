@@ -9,4 +9,5 @@ SOURCES = {
 PARSERS = {
     "nhsjobs": "crawler.parsers.nhsjobs.parse_advert",
     "jobposting": "crawler.parsers.jobposting.parse_advert",
+    "jobposting-import": "crawler.parsers.jobposting.parse_advert",  # `cijobs import jobposting` (default name)
 }

@@ -142,11 +142,12 @@ class SectionedLine:
 # its words name.
 LOOSE_HEADING_WORDS = 12
 LOOSE_HEADINGS = (
-    ("about", re.compile(r"\b(?:offer|benefits?|rewards?|perks|apply|contact|enquiries|expect from us|about us)\b", re.I)),
+    ("about", re.compile(r"\b(?:offer|benefits?|rewards?|perks|apply|contact|enquiries|expect from us|about us)\b",
+                         re.I)),
     ("person_specification", re.compile(r"\b(?:need|skills?|experience|qualifications?|candidate|looking for|"
                                         r"about you|you will have|you'll have|bring|criteria|requirements?)\b", re.I)),
-    ("duties", re.compile(r"\b(?:responsibilit\w*|duties|tasks|role|you will do|you'll do|be doing|post ?holder will)\b",
-                          re.I)),
+    ("duties", re.compile(r"\b(?:responsibilit\w*|duties|tasks|role|you will do|you'll do|be doing|"
+                          r"post ?holder will)\b", re.I)),
 )
 
 

@@ -130,7 +130,7 @@ def test_export_prints_one_json_object_per_advert(crawled_db, con):
 EXPORT_KEYS = ["source", "reference", "url", "title", "employer", "town", "postcode", "band", "pay_scheme",
                "salary_min", "salary_max", "salary_period", "contract_type", "working_pattern", "date_posted",
                "closing_date", "first_seen", "last_seen", "status", "is_informatics", "summary", "duties",
-               "responsibilities", "requirements"]
+               "responsibilities", "salary_text", "requirements"]
 
 
 def test_jsonl_export_follows_the_contract(crawled_db):

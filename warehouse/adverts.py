@@ -14,7 +14,7 @@ from warehouse.connection import transaction
 
 ADVERT_COLUMNS = [
     "source", "reference", "url", "title", "employer", "town", "postcode", "band", "pay_scheme",
-    "salary_min", "salary_max", "salary_period", "contract_type", "contract_duration",
+    "salary_text", "salary_min", "salary_max", "salary_period", "contract_type", "contract_duration",
     "working_pattern", "staff_group", "date_posted", "closing_date", "is_informatics",
     "informatics_score", "summary", "duties", "responsibilities", "about_organisation", "internal_only",
 ]

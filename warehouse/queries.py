@@ -9,7 +9,7 @@ EXPORT_ADVERT_COLUMNS = [
     "source", "reference", "url", "title", "employer", "town", "postcode", "band", "pay_scheme",
     "salary_min", "salary_max", "salary_period", "contract_type", "working_pattern", "date_posted",
     "closing_date", "first_seen", "last_seen", "status", "is_informatics", "summary", "duties",
-    "responsibilities",
+    "responsibilities", "salary_text",
 ]
 
 

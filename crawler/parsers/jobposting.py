@@ -61,6 +61,7 @@ EMPLOYMENT_TYPES = {
 # Elements that start a new line when a description's HTML is turned into text.
 BLOCK_TAGS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dt", "dd", "section", "blockquote")
 
+ESCAPE_LEVELS = 3
 _JSONLD = JsonLdExtractor()
 _TAG = re.compile(r"<[A-Za-z/][^>]*>")
 _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)
@@ -154,7 +155,9 @@ def _lines(value) -> list[str]:
     if not isinstance(value, str) or not value.strip():
         return []
     value = _CONTROL_CHARS.sub(" ", value)
-    if not _TAG.search(value) and "&lt;" in value:
+    for _ in range(ESCAPE_LEVELS):  # boards escape description HTML once or twice ("&amp;lt;p&amp;gt;")
+        if _TAG.search(value) or "&lt;" not in value and "&amp;" not in value:
+            break
         value = html_entities.unescape(value)
     if _TAG.search(value):
         fragment = lxml.html.fragment_fromstring(value, create_parent="div")
