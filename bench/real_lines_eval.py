@@ -26,7 +26,7 @@ from real_corpus import advert_lines, adverts, line_key, reserved_ids  # noqa: E
 from matching.evaluate import SPLITS, Scores, evaluate, report, split_gold  # noqa: E402
 from matching.extract import is_boilerplate  # noqa: E402
 from matching.framework import load_framework  # noqa: E402
-from matching.matcher import Matcher  # noqa: E402
+from matching.learned import build_matcher  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "nhs_jobs_2020" / "postings.jsonl.gz"
 DEFAULT_LABELS = ROOT / "tests" / "data" / "real_2020_labels.jsonl"
@@ -83,7 +83,7 @@ def main() -> int:
         return 0
     rows = split_gold(labelled_lines(args.corpus, args.labels), args.split)
     framework = load_framework()
-    matcher = Matcher(framework)
+    matcher = build_matcher(framework)
     evaluation = evaluate(matcher, rows)
     print(f"real advert lines ({args.split}):")
     print(report(evaluation, framework, worst=5))

@@ -11,7 +11,7 @@ import pandas as pd
 import warehouse
 from matching.classify import classify_lines
 from matching.framework import Framework, load_framework
-from matching.matcher import Matcher
+from matching.learned import build_matcher
 
 logger = logging.getLogger("cijobs.match")
 BATCH_LINES = 5000
@@ -43,7 +43,7 @@ def match_warehouse(db_path: Path, *, rematch: bool = False, framework: Framewor
     try:
         # An imported framework (official text) stays current until another is imported.
         framework = framework or warehouse.load_current_framework(con) or load_framework()
-        matcher = Matcher(framework)
+        matcher = build_matcher(framework)  # the learned stage when its model is there
         warehouse.store_framework(con, framework)
         pending = warehouse.pending_requirements(con, framework.version, matcher.version, rematch=rematch)
         total, matched, stored = len(pending), 0, 0

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from matching.extract import is_boilerplate
 from matching.framework import load_framework
+from matching.learned import build_matcher
 from matching.matcher import CompetencyMatch, Matcher, load_config
 
 CHUNK_LINES = 1000
@@ -24,7 +25,7 @@ def classify_stream(lines: TextIO, out: TextIO, top_k: int | None = None) -> int
     config = load_config()
     if top_k is not None:
         config = dataclasses.replace(config, top_k=top_k)
-    matcher = Matcher(load_framework(), config)
+    matcher = build_matcher(load_framework(), config)  # the learned stage when its model is there
     count = 0
     iterator = iter(lines)
     while chunk := [line.rstrip("\r\n") for line in itertools.islice(iterator, CHUNK_LINES)]:

@@ -16,7 +16,7 @@ from dashboard.context import warehouse_path
 from dashboard.data import query
 from matching.accuracy import accuracy_note
 from matching.framework import load_framework
-from matching.matcher import Matcher
+from matching.learned import build_matcher
 from matching.profile import (
     market_comparison,
     profile_requirements,
@@ -31,8 +31,8 @@ MAX_INPUT_CHARS = 200_000
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> Matcher:
-    return Matcher(load_framework())
+def _matcher():
+    return build_matcher(load_framework())
 
 
 def layout(**_query):

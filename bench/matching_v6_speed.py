@@ -1,0 +1,81 @@
+"""Speed of `cijobs classify` with the learned stage (matcher v6) against the phrase matcher alone.
+
+Takes the first N distinct requirement-sized lines of the 2020 corpus (reserved adverts never read;
+texts kept in memory only), pipes them through `cijobs classify` in a child process, as a user would,
+once with CIJOBS_MATCHER=phrase and once as shipped, and prints distinct lines per second (start-up
+and model loading included), plus the in-process rate of the matchers themselves. Without the
+corpus: prints "skipped", exits 0.
+
+    .venv/bin/python bench/matching_v6_speed.py [--lines 5000]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import real_corpus  # noqa: E402
+
+from matching.classify import classify_lines  # noqa: E402
+from matching.framework import load_framework  # noqa: E402
+from matching.learned import LearnedMatcher, build_matcher  # noqa: E402
+from matching.matcher import Matcher  # noqa: E402
+
+
+def distinct_lines(count: int) -> list[str]:
+    seen: dict[str, None] = {}
+    for advert in real_corpus.adverts():
+        for line in real_corpus.advert_lines(advert):
+            seen.setdefault(line)
+            if len(seen) >= count:
+                return list(seen)
+    return list(seen)
+
+
+def through_cli(lines: list[str], phrase_only: bool) -> float:
+    env = {**os.environ, "CIJOBS_MATCHER": "phrase" if phrase_only else ""}
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "cijobs.cli", "classify"], input="\n".join(lines) + "\n",
+                            capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    seconds = time.perf_counter() - started
+    assert len(result.stdout.splitlines()) == len(lines)
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=5000)
+    args = parser.parse_args()
+    if not real_corpus.DEFAULT_CORPUS.is_file():
+        print(f"skipped: no corpus at {real_corpus.DEFAULT_CORPUS}")
+        return 0
+    lines = distinct_lines(args.lines)
+    framework = load_framework()
+    learned = build_matcher(framework)
+    if not isinstance(learned, LearnedMatcher):
+        print("no learned model in matching/model (or CIJOBS_MATCHER=phrase): nothing to compare")
+        return 0
+    print(f"{len(lines)} distinct real lines; learned matcher {learned.version}")
+    for name, phrase_only in (("phrase matcher alone", True), ("learned stage (v6)", False)):
+        seconds = through_cli(lines, phrase_only)
+        print(f"  cijobs classify, {name:<22}: {seconds:6.2f}s  {len(lines) / seconds:7.0f} lines/s (with start-up)")
+    for name, make in (("phrase matcher alone", lambda: Matcher(framework)), ("learned stage (v6)",
+                                                                              lambda: build_matcher(framework))):
+        matcher = make()  # fresh: no remembered words or lines
+        started = time.perf_counter()
+        for start in range(0, len(lines), 1000):  # classify's chunks
+            classify_lines(matcher, lines[start:start + 1000])
+        seconds = time.perf_counter() - started
+        print(f"  in process,      {name:<22}: {seconds:6.2f}s  {len(lines) / seconds:7.0f} lines/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

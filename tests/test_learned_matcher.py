@@ -1,0 +1,103 @@
+"""The learned matching stage (matcher v6): the shipped model loads, answers in the phrase matcher's contract,
+and its version follows its weights. No test needs the 2020 corpus."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from matching.classify import classify_lines
+from matching.framework import load_framework
+from matching.learned import (
+    RESCORER_FEATURES,
+    SWITCH,
+    LearnedMatcher,
+    LearnedModel,
+    build_matcher,
+    learned_stage_for,
+    model_dir,
+)
+from matching.matcher import CompetencyMatch, Matcher
+from tests.conftest import run_cijobs
+
+pytestmark = pytest.mark.skipif(not (model_dir() / "v6.npz").is_file(), reason="no learned model shipped")
+
+LINES = ["Experience of SQL and Power BI", "Clinical safety officer (DCB0129)", "Enhanced DBS check required", "",
+         "Knowledge of information governance and the Data Protection Act", "Experience of SQL and Power BI"]
+
+
+@pytest.fixture(scope="module")
+def learned():
+    matcher = build_matcher(load_framework(), stage="learned")
+    assert isinstance(matcher, LearnedMatcher)
+    return matcher
+
+
+def test_the_shipped_model_is_small_and_keeps_only_its_features(learned):
+    sizes = sum((model_dir() / name).stat().st_size for name in ("v6.json", "v6.npz"))
+    assert sizes < 5_000_000
+    meta = json.loads((model_dir() / "v6.json").read_text(encoding="utf-8"))
+    assert tuple(meta["rescorer_features"]) == RESCORER_FEATURES
+    assert meta["info"]["min_adverts"] >= 5
+    model = learned.model
+    assert model.weights.shape == (len(model.word_vocabulary) + len(model.char_vocabulary), len(model.competencies))
+    assert set(model.competencies) <= set(model.framework_ids) and 0 < model.threshold < 1
+
+
+def test_answers_in_the_competency_match_contract(learned):
+    results = classify_lines(learned, LINES)
+    assert len(results) == len(LINES)
+    ids = {c.id for c in learned.framework.competencies}
+    for found in results:
+        assert len(found) <= 3
+        assert len({m.competency_id for m in found}) == len(found)
+        assert [m.score for m in found] == sorted((m.score for m in found), reverse=True)
+        for match in found:
+            assert isinstance(match, CompetencyMatch) and match.competency_id in ids
+            assert 0 <= match.score <= 100 and match.evidence
+    assert results[2] == [] and results[3] == []  # boilerplate, empty
+    assert results[0] == results[5]
+    assert "4.2.1" in [m.competency_id for m in results[1]]
+    assert learned.domains_of(results[0]) == sorted(learned.domains_of(results[0]), key=int)
+
+
+def test_top_k_of_the_phrase_config_caps_the_answer():
+    import dataclasses
+
+    from matching.matcher import load_config
+
+    matcher = build_matcher(load_framework(), dataclasses.replace(load_config(), top_k=1), stage="learned")
+    assert all(len(found) <= 1 for found in matcher.match_lines(["SQL, Python, Power BI, FHIR and SNOMED CT"] + LINES))
+
+
+def test_version_names_the_weights_and_changes_with_them(learned, tmp_path):
+    phrase = Matcher(load_framework())
+    assert learned.version.startswith("learned-v6@") and learned.version.endswith(phrase.version)
+    copy = tmp_path / "model"
+    shutil.copytree(model_dir(), copy)
+    assert learned_stage_for(phrase, copy).version == learned.version
+    model = LearnedModel.load(copy)
+    model.bias = model.bias + np.float64(0.5)
+    model.save(copy)
+    assert learned_stage_for(phrase, copy).version != learned.version
+
+
+def test_phrase_matcher_stays_for_other_frameworks_and_on_request(tmp_path, monkeypatch):
+    small = tmp_path / "small.yaml"
+    small.write_text("- id: 1\n  title: Planning\n  subdomains:\n  - id: '1.1'\n    title: Plans\n    competencies:\n"
+                     "    - id: 1.1.1\n      statement: Writes plans.\n      keywords: [long term plan]\n"
+                     "      confidence: inferred\n", encoding="utf-8")
+    assert type(build_matcher(load_framework(small), stage="learned")) is Matcher
+    assert type(build_matcher(load_framework())) is Matcher  # the phrase matcher is the default
+    monkeypatch.setenv(SWITCH, "learned")
+    assert type(build_matcher(load_framework())) is LearnedMatcher
+
+
+def test_classify_reports_through_the_learned_stage_when_it_is_selected():
+    learned = json.loads(run_cijobs("classify", input="Clinical safety officer (DCB0129)\n",
+                                    env={SWITCH: "learned"}).stdout)
+    phrase = json.loads(run_cijobs("classify", input="Clinical safety officer (DCB0129)\n").stdout)
+    assert "4.2.1" in [c["id"] for c in learned["competencies"]]
+    assert "4.2.1" in [c["id"] for c in phrase["competencies"]]
