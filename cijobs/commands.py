@@ -20,14 +20,16 @@ def _db(args: argparse.Namespace) -> Path:
 
 
 def _crawl(source: str, db: Path, publish: bool = True, **options) -> int:
+    from cijobs.locking import WriterLock
     from crawler.run import run_crawl
 
-    result = run_crawl(source, db, **options)
-    print(result.summary())
-    if not result.ok:
-        raise UserError(f"crawl of {source} failed: {result.message}")
-    if publish:
-        _publish(db)
+    with WriterLock(db, f"crawl of {source}"):
+        result = run_crawl(source, db, **options)
+        print(result.summary())
+        if not result.ok:
+            raise UserError(f"crawl of {source} failed: {result.message}")
+        if publish:
+            _publish(db)
     return 0
 
 
@@ -93,8 +95,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     import re
 
     from cijobs.importing import import_jobposting
+    from cijobs.locking import WriterLock
     from cijobs.matching_job import match_warehouse
-    from cijobs.refresh import RefreshLock
     from crawler.sources import SOURCES
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{1,40}", args.source):
@@ -102,7 +104,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.source in SOURCES:
         raise UserError(f"--source {args.source}: that name belongs to a crawled source; choose another", 2)
     db = _db(args)
-    with RefreshLock(db):
+    with WriterLock(db, "import"):
         print(import_jobposting(args.path, db, args.source).summary())
         print(match_warehouse(db).summary())
         if not args.no_publish:
@@ -111,17 +113,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
+    from cijobs.locking import WriterLock
     from crawler.reparse import reparse_archive
 
-    print(reparse_archive(_db(args), args.source).summary())
-    _publish(_db(args))
+    with WriterLock(_db(args), "reparse"):
+        print(reparse_archive(_db(args), args.source).summary())
+        _publish(_db(args))
     return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from matching.evaluate import DEFAULT_GOLD, evaluate, load_gold, report, split_gold
     from matching.framework import load_framework
-    from matching.matcher import Matcher
+    from matching.learned import build_matcher
 
     gold_path = args.gold or DEFAULT_GOLD
     if not gold_path.is_file():
@@ -129,7 +133,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     try:
         gold = split_gold(load_gold(gold_path), args.split)
         framework = load_framework()
-        matcher = Matcher(framework)
+        matcher = build_matcher(framework)
         evaluation = evaluate(matcher, gold)
     except (ValueError, UnicodeDecodeError) as exc:
         raise UserError(str(exc)) from exc
@@ -142,10 +146,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_match(args: argparse.Namespace) -> int:
+    from cijobs.locking import WriterLock
     from cijobs.matching_job import match_warehouse
 
-    print(match_warehouse(_db(args), rematch=args.rematch).summary())
-    _publish(_db(args))
+    with WriterLock(_db(args), "match"):
+        print(match_warehouse(_db(args), rematch=args.rematch).summary())
+        _publish(_db(args))
     return 0
 
 
@@ -274,12 +280,15 @@ def _import_framework(args: argparse.Namespace) -> int:
     problems = [p for p in validate_framework(framework, expected=None) if "no keywords" not in p]
     if problems:
         raise UserError(f"{args.path}: {len(problems)} problem(s), first: {problems[0]}")
-    con = warehouse.open_warehouse(_db(args))
-    try:
-        warehouse.store_framework(con, framework)
-    finally:
-        con.close()
-    _publish(_db(args))
+    from cijobs.locking import WriterLock
+
+    with WriterLock(_db(args), "framework import"):
+        con = warehouse.open_warehouse(_db(args))
+        try:
+            warehouse.store_framework(con, framework)
+        finally:
+            con.close()
+        _publish(_db(args))
     print(f"{framework.name} [{framework.version}] is now the current framework: {official} statements imported "
           "as official" + (f"; ids not in the bundled framework ignored: {', '.join(unknown)}" if unknown else ""))
     print("run `cijobs match` to map requirements onto it (matches of earlier versions are kept)")
@@ -343,7 +352,7 @@ def _read_input(name: str) -> str:
 def cmd_profile(args: argparse.Namespace) -> int:
     from matching.accuracy import accuracy_note
     from matching.framework import load_framework
-    from matching.matcher import Matcher
+    from matching.learned import build_matcher
     from matching.profile import NotOneAdvert, profile_requirements, requirement_kind, requirements_from_document
 
     text = _read_input(args.file)
@@ -353,7 +362,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         raise UserError(f"{args.file}: {exc}") from exc
     if not requirements:
         raise UserError(f"{args.file}: found no requirement lines in it")
-    matcher = Matcher(load_framework())
+    matcher = build_matcher(load_framework())
     profile = profile_requirements(requirements, matcher)
     market = _market(args, profile, matcher) if args.title else None
     if args.json:

@@ -7,7 +7,6 @@ a failed or killed refresh leaves the published snapshot as it was.
 """
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import subprocess
@@ -20,39 +19,10 @@ from pathlib import Path
 import warehouse
 from cijobs.config import Config
 from cijobs.errors import UserError
+from cijobs.locking import WriterLock
 from cijobs.matching_job import match_warehouse
 
 logger = logging.getLogger("cijobs.refresh")
-
-
-class RefreshLock:
-    """An exclusive lock beside the warehouse. The kernel drops it when the holder dies, so a crashed
-    refresh can never leave it stuck; the file only tells who holds it."""
-
-    def __init__(self, db: Path):
-        self.path = db.with_name(f"{db.name}.refresh.lock")
-
-    def __enter__(self) -> RefreshLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle = open(self.path, "a+", encoding="utf-8")
-        try:
-            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._handle.seek(0)
-            holder = self._handle.read().strip() or "another process"
-            self._handle.close()
-            raise UserError(f"another refresh of {self.path.name.removesuffix('.refresh.lock')} is running "
-                            f"({holder}); not starting a second one") from None
-        self._handle.seek(0)
-        self._handle.truncate()
-        self._handle.write(f"pid {os.getpid()} since {datetime.now():%Y-%m-%d %H:%M:%S}\n")
-        self._handle.flush()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._handle.truncate(0)
-        fcntl.flock(self._handle, fcntl.LOCK_UN)
-        self._handle.close()
 
 
 @dataclass
@@ -76,14 +46,15 @@ def _log_to(log_file: Path) -> logging.Handler:
     return handler
 
 
-def _crawl(source, db: Path, log_file: Path) -> tuple[bool, str]:
-    """Run `cijobs crawl` for one source in a child process; its full output goes to the run's log."""
+def _crawl(source, db: Path, log_file: Path, lock: WriterLock) -> tuple[bool, str]:
+    """Run `cijobs crawl` for one source in a child process that holds the refresh's lock and dies with it;
+    its full output goes to the run's log."""
     command = [sys.executable, "-m", "cijobs.cli", "crawl", *source.crawl_arguments(), "--db", str(db),
                "--no-publish"]
     logger.info("crawling %s: %s", source.name, " ".join(command[3:]))
     with open(log_file, "a", encoding="utf-8") as log:
         log.flush()
-        child = subprocess.run(command, stdout=subprocess.PIPE, stderr=log, text=True)
+        child = subprocess.run(command, stdout=subprocess.PIPE, stderr=log, text=True, **lock.child_options())
         log.write(child.stdout)
     summary = child.stdout.strip().splitlines()[-1] if child.stdout.strip() else f"{source.name}: no summary"
     if child.returncode != 0:
@@ -96,17 +67,17 @@ def refresh(config: Config) -> RefreshResult:
     """One refresh of every enabled source. Raises UserError when another refresh holds the lock."""
     db = config.warehouse
     started = time.monotonic()
-    with RefreshLock(db):
+    with WriterLock(db, "refresh") as lock:
         log_file = config.logs / f"refresh-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
         handler = _log_to(log_file)
         try:
-            return _refresh_locked(config, db, log_file, started)
+            return _refresh_locked(config, db, log_file, started, lock)
         finally:
             logging.getLogger().removeHandler(handler)
             handler.close()
 
 
-def _refresh_locked(config: Config, db: Path, log_file: Path, started: float) -> RefreshResult:
+def _refresh_locked(config: Config, db: Path, log_file: Path, started: float, lock: WriterLock) -> RefreshResult:
     sources = config.enabled_sources
     if not sources:
         raise UserError(f"{config.path}: no source is enabled")
@@ -119,7 +90,7 @@ def _refresh_locked(config: Config, db: Path, log_file: Path, started: float) ->
     result = RefreshResult("failed", log_file, 0.0)
     try:
         for source in sources:
-            ok, line = _crawl(source, db, log_file)
+            ok, line = _crawl(source, db, log_file, lock)
             result.lines.append(line)
             logger.info(line)
             if not ok:

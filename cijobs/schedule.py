@@ -1,7 +1,7 @@
 """`cijobs schedule`: run refresh on a cron expression in the foreground, with APScheduler.
 
 Missed runs (the machine slept, a refresh overran) are coalesced into one and logged;
-overlapping runs cannot happen (one job instance, and the refresh lock across processes).
+overlapping runs cannot happen (one job instance, and the writer lock across processes).
 """
 from __future__ import annotations
 

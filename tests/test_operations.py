@@ -17,8 +17,9 @@ import pytest
 
 from cijobs.config import load_config
 from cijobs.errors import UserError
-from cijobs.refresh import RefreshLock
+from cijobs.locking import WriterLock
 from cijobs.sample_site import SampleBoard, SampleSiteServer
+from crawler.spiders.nhsjobs import DEFAULT_KEYWORDS
 from tests.conftest import ROOT, query, run_cijobs
 
 
@@ -74,26 +75,70 @@ def test_refreshing_twice_fetches_no_advert_page_the_second_time(board, tmp_path
 def test_a_second_concurrent_refresh_is_refused(board, tmp_path):
     with SampleSiteServer(board) as site:
         config = write_config(tmp_path, site.url)
-        with RefreshLock(tmp_path / "data" / "cijobs.duckdb"):
+        with WriterLock(tmp_path / "data" / "cijobs.duckdb", "test"):
             result = run_cijobs("refresh", "--config", str(config), check=False)
     assert result.returncode != 0
-    assert "another refresh of cijobs.duckdb is running" in result.stderr
+    assert "another cijobs process is writing cijobs.duckdb (pid" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_the_lock_of_a_crashed_refresh_does_not_stick(tmp_path):
     db = tmp_path / "data" / "cijobs.duckdb"
     holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
-                               "from cijobs.refresh import RefreshLock; lock = RefreshLock(Path(sys.argv[1])); "
+                               "from cijobs.locking import WriterLock; lock = WriterLock(Path(sys.argv[1]), 'test'); "
                                "lock.__enter__(); print('held', flush=True); time.sleep(60)", str(db)],
                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     with pytest.raises(UserError):
-        RefreshLock(db).__enter__()
+        WriterLock(db, "test").__enter__()
     holder.kill()
     holder.wait()
-    with RefreshLock(db):
+    with WriterLock(db, "test"):
         pass
+
+
+def _crawl_children(db: Path) -> list[int]:
+    found = subprocess.run(["pgrep", "-f", f"cijobs.cli crawl .*--db {db}"], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def test_every_writer_takes_the_one_lock(board, tmp_path):
+    db = tmp_path / "data" / "cijobs.duckdb"
+    with SampleSiteServer(board) as site, WriterLock(db, "test"):
+        attempts = [run_cijobs("crawl", "nhsjobs", "--base-url", site.url, "--delay", "0", "--db", str(db),
+                               check=False),
+                    run_cijobs("match", "--db", str(db), check=False),
+                    run_cijobs("import", "jobposting", str(ROOT / "tests" / "fixtures" / "jobposting_import" /
+                                                         "records.jsonl"), "--db", str(db), check=False),
+                    run_cijobs("reparse", "nhsjobs", "--db", str(db), check=False)]
+    for result in attempts:
+        assert result.returncode != 0 and "another cijobs process is writing cijobs.duckdb" in result.stderr
+    assert not db.exists() or query(db, "SELECT count(*) FROM crawl_runs") == [(0,)]
+
+
+def test_a_killed_refresh_takes_its_crawl_with_it_and_no_second_writer_gets_in_meanwhile(board, tmp_path):
+    db = tmp_path / "data" / "cijobs.duckdb"
+    with SampleSiteServer(board) as site:
+        config = write_config(tmp_path, site.url, delay=0.2)
+        parent = subprocess.Popen([sys.executable, "-m", "cijobs.cli", "refresh", "--config", str(config)],
+                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while sum(p.startswith("/candidate/jobadvert/") for p in site.requested) < 3:
+            assert time.monotonic() < deadline and parent.poll() is None
+            time.sleep(0.05)
+        assert _crawl_children(db)
+        parent.kill()  # the refresh alone, as an operator's kill -9 of the scheduler would
+        parent.wait()
+        while _crawl_children(db):  # the child is told to stop (SIGTERM) and holds the lock until it has
+            second = run_cijobs("crawl", "nhsjobs", "--base-url", site.url, "--delay", "0", "--db", str(db),
+                                check=False)
+            assert second.returncode != 0 and "another cijobs process is writing" in second.stderr \
+                or not _crawl_children(db)
+            assert time.monotonic() < deadline + 30
+            time.sleep(0.2)
+        finished = run_cijobs("refresh", "--config", str(write_config(tmp_path, site.url)))
+    assert "refresh succeeded" in finished.stdout
+    assert query(db, "SELECT count(*) FROM adverts")[0][0] == len(board.search_references(list(DEFAULT_KEYWORDS)))
 
 
 def test_a_killed_refresh_leaves_published_data_alone_and_the_next_one_completes(board, tmp_path):
