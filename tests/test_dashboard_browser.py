@@ -23,7 +23,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 import warehouse
 from matching import accuracy
 from matching.framework import load_framework
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cijobs
 from warehouse.demand import domain_demand
 from warehouse.filters import AdvertFilter
 
@@ -98,6 +98,19 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def dashboard_url(db):
+    yield from _serve(db)
+
+
+@pytest.fixture(scope="module")
+def imported_url(tmp_path_factory):
+    """The dashboard on a warehouse loaded by `cijobs import jobposting` from real-shaped records."""
+    path = tmp_path_factory.mktemp("imported") / "cijobs.duckdb"
+    run_cijobs("import", "jobposting", str(ROOT / "tests" / "fixtures" / "jobposting_import" / "records.jsonl"),
+               "--db", str(path))
+    yield from _serve(path)
+
+
+def _serve(db: Path):
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "cijobs.cli", "serve", "--db", str(db), "--port", str(port)],
@@ -246,3 +259,18 @@ def test_the_dashboard_keeps_serving_while_a_crawl_holds_the_warehouse(browser, 
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_an_imported_corpus_shows_its_regions_employers_and_bands(browser, imported_url):
+    browser.get(imported_url + "adverts")
+    _wait(browser, "#adverts-table")
+    browser.find_element(By.CSS_SELECTOR, "#adverts-closed").click()  # 2020 adverts are all closed now
+    _until(lambda: "Bank Clinical Coder" in browser.find_element(By.ID, "adverts-table").text)
+    table = browser.find_element(By.ID, "adverts-table").text
+    for shown in ("Riverside Hospitals NHS Foundation Trust", "North West", "Band 4", "Lowmoor Integrated Care Board",
+                  "South West", "Yorkshire"):
+        assert shown in table
+    browser.get(imported_url)
+    _wait(browser, "#domain-demand-table")
+    browser.find_element(By.CSS_SELECTOR, "#filter-band").click()
+    _until(lambda: "Band 4" in browser.find_element(By.ID, "filter-bar").text)
