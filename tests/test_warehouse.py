@@ -144,3 +144,20 @@ def test_trend_by_quarter_adds_up_its_months_and_stock_counts_every_open_period(
     assert both["adverts_stock"].sum() > both["adverts_new"].sum()  # some adverts stay open past their quarter
     with pytest.raises(ValueError, match="period must be one of"):
         domain_demand_over_time(duckdb.connect(), AdvertFilter(), "new", "week")
+
+
+def test_a_warehouse_from_a_newer_cijobs_is_refused_for_reading_and_writing(tmp_path):
+    from tests.conftest import run_cijobs
+
+    db = tmp_path / "w.duckdb"
+    warehouse.open_warehouse(db).close()
+    con = duckdb.connect(str(db))
+    newest = max(version for version, _, _ in available_migrations())
+    con.execute("INSERT INTO schema_migrations VALUES (?, '999_from_the_future.sql', now())", [newest + 1])
+    con.close()
+    for open_it in (warehouse.open_warehouse, warehouse.open_read_only):
+        with pytest.raises(warehouse.WarehouseError, match=f"newer cijobs \\(warehouse schema {newest + 1}, this "
+                                                           f"cijobs knows up to {newest}\\)"):
+            open_it(db)
+    result = run_cijobs("status", "--db", str(db), check=False)
+    assert result.returncode != 0 and "newer cijobs" in result.stderr and "Traceback" not in result.stderr

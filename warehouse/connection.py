@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.errors import WarehouseError
-from warehouse.migrations import migrate, pending_migrations
+from warehouse.migrations import migrate, newer_schema, pending_migrations
 from warehouse.reference_data import refresh_reference_data
 
 DEFAULT_PATH = Path("data/cijobs.duckdb")
@@ -32,6 +32,19 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise WarehouseError(f"{path}: not a readable DuckDB warehouse ({first_line})") from exc
 
 
+def _refuse_newer_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A warehouse written by a newer cijobs is neither read nor written: its meaning may have changed."""
+    try:
+        newer = newer_schema(con)
+    except duckdb.Error as exc:
+        con.close()
+        raise WarehouseError(f"{path}: not a cijobs warehouse ({str(exc).splitlines()[0]})") from exc
+    if newer:
+        con.close()
+        raise WarehouseError(f"{path}: written by a newer cijobs (warehouse schema {newer[0]}, this cijobs knows "
+                             f"up to {newer[1]}); upgrade cijobs to use it")
+
+
 def open_warehouse(path: Path | str | None = None, *, create: bool = True) -> duckdb.DuckDBPyConnection:
     """Open (and create or upgrade) the warehouse for writing."""
     path = Path(path) if path else default_path()
@@ -42,6 +55,7 @@ def open_warehouse(path: Path | str | None = None, *, create: bool = True) -> du
     elif path.is_dir():
         raise WarehouseError(f"{path}: is a directory, not a warehouse file")
     con = _open(path, read_only=False)
+    _refuse_newer_schema(con, path)
     try:
         migrate(con)
         refresh_reference_data(con)
@@ -57,6 +71,7 @@ def open_read_only(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     if not path.is_file():
         raise WarehouseError(f"{path}: no warehouse here (run `cijobs crawl` or `cijobs demo` first)")
     con = _open(path, read_only=True)
+    _refuse_newer_schema(con, path)
     try:
         pending = pending_migrations(con)
     except duckdb.Error as exc:

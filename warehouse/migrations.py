@@ -54,6 +54,16 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
+def newer_schema(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
+    """(the warehouse's schema version, this code's) when a newer cijobs wrote the warehouse, else None."""
+    tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "schema_migrations" not in tables:
+        return None
+    stored = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+    known = max(version for version, _, _ in available_migrations())
+    return (stored, known) if stored is not None and stored > known else None
+
+
 def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     if "schema_migrations" not in tables:
