@@ -14,7 +14,7 @@ import duckdb
 import warehouse
 from cijobs.errors import UserError
 from warehouse import demand
-from warehouse.csv_cells import safe_frame, safe_row
+from warehouse.csv_cells import frame_csv, safe_row
 from warehouse.filters import AdvertFilter
 from warehouse.queries import EXPORT_ADVERT_COLUMNS
 from warehouse.queries import export_adverts as advert_rows
@@ -156,7 +156,7 @@ def export_demand(db: Path, flt: AdvertFilter, what: str, fmt: str, output: Path
     finally:
         con.close()
     records = frame.to_dict("records")
-    text = (safe_frame(frame).to_csv(index=False) if fmt == "csv"
+    text = (frame_csv(frame) if fmt == "csv"
             else "".join(json.dumps(row, ensure_ascii=False, default=_plain) + "\n" for row in records))
     if output is None:
         sys.stdout.write(text)

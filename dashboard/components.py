@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from warehouse.csv_cells import safe_frame
+from warehouse.csv_cells import CSV_OPTIONS, safe_frame
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 DOMAIN_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
@@ -22,7 +22,7 @@ def download_button(download_id: str, label: str = "Download CSV") -> html.Span:
 
 
 def csv_payload(frame: pd.DataFrame, filename: str) -> dict:
-    return dcc.send_data_frame(safe_frame(frame).to_csv, filename, index=False)
+    return dcc.send_data_frame(safe_frame(frame).to_csv, filename, **CSV_OPTIONS)
 
 
 def text_table(frame: pd.DataFrame, columns: dict[str, str], table_id: str, link_column: str | None = None,

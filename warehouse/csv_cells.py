@@ -7,6 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# RFC 4180 line ends: pandas then quotes a cell holding a carriage return, which it otherwise leaves bare.
+CSV_OPTIONS = {"index": False, "lineterminator": "\r\n"}
 
 
 def safe_cell(value):
@@ -28,3 +30,8 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for column in text_columns:
         safe[column] = safe[column].map(safe_cell)
     return safe
+
+
+def frame_csv(frame: pd.DataFrame) -> str:
+    """The frame as CSV text, formula cells neutralised."""
+    return safe_frame(frame).to_csv(**CSV_OPTIONS)
