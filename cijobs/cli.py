@@ -92,11 +92,15 @@ def build_parser() -> Parser:
     serve = sub.add_parser("serve", help="serve the dashboard")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8050, help="port (default 8050)")
+    serve.add_argument("--allow-no-auth", action="store_true",
+                       help="serve on a non-loopback --host without basic auth (a warning is printed)")
     _add_db(serve)
 
     demo = sub.add_parser("demo", help="offline demo: serve the sample board, crawl it, match, serve the dashboard")
     demo.add_argument("--host", default="127.0.0.1", help="dashboard interface (default 127.0.0.1)")
     demo.add_argument("--port", type=int, default=8050, help="dashboard port (default 8050)")
+    demo.add_argument("--allow-no-auth", action="store_true",
+                      help="serve on a non-loopback --host without basic auth (a warning is printed)")
     demo.add_argument("--no-serve", action="store_true", help="build the demo warehouse and stop")
     _add_db(demo)
 

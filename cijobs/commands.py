@@ -158,7 +158,19 @@ def cmd_match(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import warehouse
     from dashboard.app import create_app
+    from dashboard.auth import AuthSettingsError, credentials, is_loopback
 
+    if not 1 <= args.port <= 65535:
+        raise UserError(f"--port {args.port}: a port is a number from 1 to 65535", 2)
+    try:
+        auth_on = credentials() is not None
+    except AuthSettingsError as exc:
+        raise UserError(str(exc), 2) from exc
+    if not auth_on and not is_loopback(args.host):
+        if not args.allow_no_auth:
+            raise UserError(f"--host {args.host} serves the dashboard beyond this machine without a password: set "
+                            "CIJOBS_DASHBOARD_USER and CIJOBS_DASHBOARD_PASSWORD, or pass --allow-no-auth", 2)
+        print(f"warning: serving on {args.host} with no authentication (--allow-no-auth)", file=sys.stderr)
     db = _db(args)
     warehouse.open_read_only(warehouse.readable_path(db)).close()  # fail now, clearly, not on the first page
     app = create_app(db)

@@ -267,3 +267,35 @@ def test_basic_auth_protects_the_dashboard_when_configured(crawled_db, monkeypat
     assert client.get("/", headers={"Authorization": f"Basic {wrong}"}).status_code == 401
     right = base64.b64encode(b"planner:s3cret").decode()
     assert client.get("/", headers={"Authorization": f"Basic {right}"}).status_code == 200
+
+
+def test_basic_auth_covers_callbacks_and_assets(crawled_db, monkeypatch):
+    from dashboard.app import create_app
+
+    monkeypatch.setenv("CIJOBS_DASHBOARD_USER", "planner")
+    monkeypatch.setenv("CIJOBS_DASHBOARD_PASSWORD", "s3cret")
+    client = create_app(crawled_db).server.test_client()
+    assert client.post("/_dash-update-component", json={}).status_code == 401
+    assert client.get("/_dash-layout").status_code == 401
+    assert client.get("/assets/bootstrap.min.css").status_code == 401
+
+
+@pytest.mark.parametrize("variables", [{"CIJOBS_DASHBOARD_USER": "planner"}, {"CIJOBS_DASHBOARD_PASSWORD": "s3cret"},
+                                       {"CIJOBS_DASHBOARD_USER": "planner", "CIJOBS_DASHBOARD_PASSWORD": ""},
+                                       {"CIJOBS_DASHBOARD_USER": "", "CIJOBS_DASHBOARD_PASSWORD": "s3cret"}])
+def test_half_an_auth_configuration_is_an_error_not_an_open_dashboard(crawled_db, variables):
+    env = {"CIJOBS_DASHBOARD_USER": None, "CIJOBS_DASHBOARD_PASSWORD": None, **variables}
+    clean = {k: v for k, v in os.environ.items() if k not in env}
+    result = subprocess.run([sys.executable, "-m", "cijobs.cli", "serve", "--db", str(crawled_db), "--port", "1"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**clean, **{k: v for k, v in env.items() if v is not None}})
+    assert result.returncode == 2 and "set both CIJOBS_DASHBOARD_USER and CIJOBS_DASHBOARD_PASSWORD" in result.stderr
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--host", "0.0.0.0"], "without a password"), (["--port", "99999"], "a port is a number from 1 to 65535")])
+def test_serving_beyond_this_machine_needs_auth_or_an_explicit_flag(crawled_db, arguments, message):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CIJOBS_DASHBOARD_")}
+    result = subprocess.run([sys.executable, "-m", "cijobs.cli", "serve", "--db", str(crawled_db), *arguments],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60, env=clean)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
