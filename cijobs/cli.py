@@ -48,6 +48,9 @@ def build_parser() -> Parser:
     crawl.add_argument("--base-url", help="crawl this host instead of the live site (a mirror or test server)")
     crawl.add_argument("--delay", type=float, help="seconds between requests to a host (default 1.0)")
     crawl.add_argument("--max-pages", type=int, help="at most this many search pages per keyword")
+    crawl.add_argument("--page-limit", type=int, metavar="N",
+                       help="never follow a search past N pages, whatever total the site claims (default 500); "
+                            "reaching it is a discovery error")
     crawl.add_argument("--keyword", action="append", dest="keywords", metavar="TEXT",
                        help="search for this instead of the default informatics keywords (repeatable)")
     crawl.add_argument("--discovery", choices=["api", "html"], default="api",

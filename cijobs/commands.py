@@ -84,11 +84,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         raise UserError("--delay must be zero or more seconds", 2)
     if args.max_pages is not None and args.max_pages < 1:
         raise UserError("--max-pages must be at least 1", 2)
+    if args.page_limit is not None and args.page_limit < 1:
+        raise UserError("--page-limit must be at least 1", 2)
     if args.source == "jobposting" and not args.base_url:
         raise UserError("crawl jobposting needs --base-url URL (the job board whose sitemap or pages to read)", 2)
     return _crawl(args.source, _db(args), publish=not args.no_publish, base_url=args.base_url, delay=args.delay,
                   max_pages=args.max_pages, keywords=args.keywords, discovery=args.discovery, refetch=args.refetch,
-                  start_urls=args.start_urls, sitemap=args.sitemap)
+                  start_urls=args.start_urls, sitemap=args.sitemap,
+                  extra_settings={"CIJOBS_SEARCH_PAGE_LIMIT": args.page_limit} if args.page_limit else None)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -42,6 +42,9 @@ ITEM_PIPELINES = {"crawler.pipelines.WarehousePipeline": 500}
 CIJOBS_DB = "data/cijobs.duckdb"
 # A crawl fails loudly when more than this share of advert pages cannot be parsed.
 CIJOBS_MAX_PARSE_ERROR_RATE = 0.2
+# No search is followed past this many pages, whatever the site says its total is (100 adverts a page on
+# the API: 50,000 adverts, about four times the whole NHS Jobs board). Reaching it is a discovery error.
+CIJOBS_SEARCH_PAGE_LIMIT = 500
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

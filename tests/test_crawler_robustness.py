@@ -78,6 +78,22 @@ def test_an_unreadable_advert_link_is_a_counted_error_that_closes_nothing(sample
     assert "unreadable advert links 1" in run_cijobs("status", "--db", str(db)).stdout
 
 
+def test_a_search_that_claims_endless_pages_stops_at_the_first_empty_one(sample_board, tmp_path):
+    faults = Faults({"/api/v1/search_xml": ["endless"] * 50})
+    with SampleSiteServer(sample_board, faults=faults, api_page_size=5) as site:
+        crawl(site, tmp_path / "w.duckdb", "--keyword", "digital")
+        api_pages = [p for p in site.requested if p == "/api/v1/search_xml"]
+    assert len(api_pages) == math.ceil(len(sample_board.search("digital")) / 5) + 1  # one empty page, then stop
+
+
+def test_a_search_past_the_page_limit_is_a_discovery_error(sample_board, tmp_path):
+    faults = Faults({"/api/v1/search_xml": ["endless"] * 50})
+    with SampleSiteServer(sample_board, faults=faults, api_page_size=1) as site:
+        result = crawl(site, tmp_path / "w.duckdb", "--keyword", "digital", "--page-limit", "3")
+        api_pages = [p for p in site.requested if p == "/api/v1/search_xml"]
+    assert len(api_pages) == 3 and "discovery errors 1" in result.stdout
+
+
 def test_mostly_broken_pages_fail_the_crawl_and_leave_published_data_alone(sample_board, expected, tmp_path):
     db = tmp_path / "w.duckdb"
     with SampleSiteServer(sample_board) as site:

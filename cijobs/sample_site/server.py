@@ -21,7 +21,8 @@ class Faults:
     (the page cut in half), ``"malformed"`` (a page without the advert markup), ``"empty"`` (a 200
     with no body), ``"binary"`` (a PDF where the page should be) or ``"xxe"``
     (the XML answer with an external-entity DOCTYPE and ``&secret;`` in a title) or ``"unreadable-link"``
-    (the XML answer whose first vacancy links to the advert path with no reference and has none of its own).
+    (the XML answer whose first vacancy links to the advert path with no reference and has none of its own)
+    or ``"endless"`` (the XML answer claims 100,000 pages, and pages past the last result are empty).
     """
 
     def __init__(self, script: dict[str, list] | None = None):
@@ -71,6 +72,8 @@ def make_handler(board: SampleBoard, faults: Faults, requested: list[str], api_p
                 if fault == "xxe":
                     xml = xml.replace("<nhsJobs>", XXE_DOCTYPE + "<nhsJobs>", 1).replace(
                         "<title>", "<title>&secret;", 1)
+                if fault == "endless":
+                    xml = re.sub(r"<totalPages>\d+</totalPages>", "<totalPages>100000</totalPages>", xml)
                 if fault == "unreadable-link":
                     xml = re.sub(r"<reference>[^<]*</reference>(.*?)<url>[^<]*</url>",
                                  r"<reference></reference>\1<url>/candidate/jobadvert/</url>", xml, count=1)

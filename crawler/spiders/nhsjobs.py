@@ -89,7 +89,12 @@ class NhsJobsSpider(scrapy.Spider):
 
     def _next_page_allowed(self, page: int) -> bool:
         if self.max_pages is None or page < self.max_pages:
-            return True
+            if page < self.settings.getint("CIJOBS_SEARCH_PAGE_LIMIT"):
+                return True
+            self._discovery_problems.append(f"search stopped at the page limit ({page} pages)")
+            self.crawler.stats.inc_value("cijobs/discovery_errors")
+            self.logger.error("a search went on past %d pages: stopped there (CIJOBS_SEARCH_PAGE_LIMIT)", page)
+            return False
         self._discovery_problems.append("--max-pages stopped discovery")
         return False
 
@@ -136,6 +141,8 @@ class NhsJobsSpider(scrapy.Spider):
             if (not url or advert_reference(url) is None) and vacancy["reference"]:
                 url = S.NHSJOBS_ADVERT_PATH.format(reference=quote(vacancy["reference"], safe=""))
             yield from self._listed(url or "", vacancy["discovery_hash"])
+        if not vacancies and page > 1:  # past the last result, whatever totalPages claims
+            return
         if page < total_pages and self._next_page_allowed(page):
             yield self._search_request(keyword, page + 1)
 
