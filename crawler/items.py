@@ -32,6 +32,7 @@ class ListedItem:
 
     reference: str
     discovery_hash: str | None
+    query: str | None = None  # the search that listed it (a keyword)
 
 
 @dataclass

@@ -27,6 +27,8 @@ class WarehousePipeline:
         self.stats = crawler.stats
         self.db_path = settings.get("CIJOBS_DB")
         self.max_parse_error_rate = settings.getfloat("CIJOBS_MAX_PARSE_ERROR_RATE")
+        self.max_listing_drop = settings.getfloat("CIJOBS_MAX_LISTING_DROP")
+        self.min_listing = settings.getint("CIJOBS_MIN_LISTING_FOR_DROP")
         jobdir = settings.get("JOBDIR")
         self.stage_dir = Path(jobdir) / "stage" if jobdir else Path(tempfile.mkdtemp(prefix="cijobs-stage-"))
 
@@ -62,7 +64,7 @@ class WarehousePipeline:
                 "parse_ok": item.parse_ok, "parse_error": item.parse_error,
             })
         elif isinstance(item, ListedItem):
-            self.stage.add_listed(item.reference, item.discovery_hash)
+            self.stage.add_listed(item.reference, item.discovery_hash, item.query)
         elif isinstance(item, WithdrawnItem):
             self.stage.add_withdrawn(item.reference)
         return item
@@ -84,7 +86,8 @@ class WarehousePipeline:
         spider = spider or self.crawler.spider
         adverts = self.stage.read("adverts")
         pages = [{**page, "body": warehouse.compress_page(page.pop("html"))} for page in self.stage.read("pages")]
-        listed = {record["reference"]: record["discovery_hash"] for record in self.stage.read("listed")}
+        listed_records = self.stage.read("listed")
+        listed = {record["reference"]: record["discovery_hash"] for record in listed_records}
         withdrawn = {record["reference"] for record in self.stage.read("withdrawn")}
         parse_errors = sum(not page["parse_ok"] for page in pages)
         failure = self._failure(spider, adverts, pages, listed, parse_errors)
@@ -93,29 +96,55 @@ class WarehousePipeline:
                   "adverts_skipped": self.stats.get_value("cijobs/adverts_skipped", 0),
                   "discovery_errors": self.stats.get_value("cijobs/discovery_errors", 0),
                   "links_unreadable": self.stats.get_value("cijobs/links_unreadable", 0)}
+        note = None
         con = warehouse.open_warehouse(self.db_path)
         try:
             if failure is None:
-                listing = warehouse.Listing(spider.name, listed, bool(getattr(spider, "discovery_complete", False)),
-                                            withdrawn)
+                complete, held = self._closures_allowed(con, spider, listed_records)
+                listing = warehouse.Listing(spider.name, listed, complete, withdrawn)
                 loaded = warehouse.load_adverts(con, adverts, pages, run_id=self.run_id, listing=listing)
                 counts.update(adverts_new=loaded.new, adverts_updated=loaded.updated,
                               adverts_unchanged=loaded.unchanged + counts["adverts_skipped"],
-                              adverts_closed=loaded.closed, adverts_duplicate=loaded.duplicates)
+                              adverts_closed=loaded.closed, adverts_duplicate=loaded.duplicates,
+                              adverts_reopened=loaded.reopened)
+                note = held
             else:
                 warehouse.archive_pages(con, pages, run_id=self.run_id)
             counts.update(self._http_counts())
             status = "failed" if failure else "succeeded"
-            warehouse.finish_run(con, self.run_id, status, counts, failure, self._responses_by_status())
+            warehouse.finish_run(con, self.run_id, status, counts, failure or note, self._responses_by_status())
         finally:
             con.close()
         self.stage.discard()
         for name, value in counts.items():
             self.stats.set_value(f"cijobs/{name}", value)
         self.stats.set_value("cijobs/status", status)
-        self.stats.set_value("cijobs/message", failure)
+        self.stats.set_value("cijobs/message", failure or note)
         if failure:
             logger.error("crawl failed: %s", failure)
+
+    def _closures_allowed(self, con, spider, listed_records: list[dict]) -> tuple[bool, str | None]:
+        """Whether adverts missing from this run's listing may be closed, and why not when they may not.
+
+        Only a discovery that ran every query to its end may close, and not when a query listed far fewer
+        adverts than in the last run (a board that shows 2 of 38 adverts for a night closes nothing; the
+        next run, compared with this one, decides). The counts per query are recorded for that comparison."""
+        by_query: dict[str, set[str]] = {query: set() for query in getattr(spider, "keywords", [])}
+        for record in listed_records:
+            if record.get("query") is not None:
+                by_query.setdefault(record["query"], set()).add(record["reference"])
+        current = {query: len(references) for query, references in by_query.items()}
+        warehouse.record_listing_counts(con, self.run_id, current)
+        if not getattr(spider, "discovery_complete", False):
+            return False, None
+        previous = warehouse.previous_listing_counts(con, spider.name, self.run_id)
+        shrunk = warehouse.shrunk_listings(previous, current, self.max_listing_drop, self.min_listing)
+        if not shrunk:
+            return True, None
+        note = (f"no advert closed: {'; '.join(shrunk)} (a fall of more than {self.max_listing_drop:.0%}); "
+                "the next run decides")
+        logger.error(note)
+        return False, note
 
     def _unreachable(self, spider) -> str | None:
         """A clear message when no request got any answer at all (offline, DNS, firewall)."""

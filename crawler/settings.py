@@ -45,6 +45,10 @@ CIJOBS_MAX_PARSE_ERROR_RATE = 0.2
 # No search is followed past this many pages, whatever the site says its total is (100 adverts a page on
 # the API: 50,000 adverts, about four times the whole NHS Jobs board). Reaching it is a discovery error.
 CIJOBS_SEARCH_PAGE_LIMIT = 500
+# A query that lists more than this share fewer adverts than in the last run (of at least the minimum) closes
+# nothing that run: a board showing 2 of 38 adverts for a night must not close 36.
+CIJOBS_MAX_LISTING_DROP = 0.5
+CIJOBS_MIN_LISTING_FOR_DROP = 5
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

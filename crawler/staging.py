@@ -37,8 +37,8 @@ class CrawlStage:
     def add_page(self, page: dict) -> None:
         self._write("pages", page)
 
-    def add_listed(self, reference: str, discovery_hash: str | None) -> None:
-        self._write("listed", {"reference": reference, "discovery_hash": discovery_hash})
+    def add_listed(self, reference: str, discovery_hash: str | None, query: str | None = None) -> None:
+        self._write("listed", {"reference": reference, "discovery_hash": discovery_hash, "query": query})
 
     def add_withdrawn(self, reference: str) -> None:
         self._write("withdrawn", {"reference": reference})

@@ -182,6 +182,28 @@ def test_adverts_gone_from_a_complete_discovery_are_closed_today(sample_board, t
     assert query(db, "SELECT reference, closed_at FROM adverts WHERE status = 'closed'") == [(removed, today)]
 
 
+def test_a_listing_that_shrinks_sharply_closes_nothing_until_a_second_run_agrees(sample_board, tmp_path):
+    db = tmp_path / "w.duckdb"
+    board = SampleBoard(copy.deepcopy(sample_board.adverts))
+    for advert in board.adverts:
+        advert["closing_date"] = date.today() + timedelta(days=30)
+    everything = copy.deepcopy(board.adverts)
+    listed = sorted(board.search_references(list(DEFAULT_KEYWORDS)))
+    with SampleSiteServer(board) as site:
+        crawl(site, db)
+        board.adverts = [a for a in everything if a["reference"] in listed[:2]]  # a bad night: 2 of 38 shown
+        bad_night = crawl(site, db)
+        assert "no advert closed" in bad_night.stdout and "listed 0 adverts" in bad_night.stdout
+        assert query(db, "SELECT count(*) FROM adverts WHERE status = 'open'")[0][0] == len(listed)
+        agreed = crawl(site, db)  # the second run sees the same: the adverts have gone
+        assert f"closed {len(listed) - 2}" in agreed.stdout
+        board.adverts = everything  # and they come back
+        site.requested.clear()
+        back = crawl(site, db)
+    assert f"reopened {len(listed) - 2}" in back.stdout
+    assert query(db, "SELECT count(*) FROM adverts WHERE status = 'open'")[0][0] == len(listed)
+
+
 def test_reposted_adverts_are_linked_and_reported(sample_board, expected, tmp_path):
     board = SampleBoard(copy.deepcopy(sample_board.adverts))
     original = board.by_reference(expected[0])

@@ -22,9 +22,12 @@ from warehouse.runs import (
     finish_refresh,
     finish_run,
     mark_interrupted_runs,
+    previous_listing_counts,
     recent_refreshes,
     recent_runs,
+    record_listing_counts,
     register_source,
+    shrunk_listings,
     start_refresh,
     start_run,
 )
@@ -33,7 +36,8 @@ __all__ = [
     "Listing", "LoadCounts", "WarehouseError", "archive_pages", "compress_page", "current_framework_version",
     "decompress_page", "default_path", "finish_refresh", "finish_run", "known_listings", "latest_raw_pages",
     "load_adverts", "load_current_framework", "mark_interrupted_runs", "open_read_only", "open_warehouse",
-    "pending_requirements", "publish", "published_path", "readable_path", "recent_refreshes", "recent_runs",
-    "record_parse_outcomes", "register_source", "start_refresh", "start_run", "store_framework",
+    "pending_requirements", "previous_listing_counts", "publish", "published_path", "readable_path",
+    "recent_refreshes", "recent_runs", "record_listing_counts", "record_parse_outcomes", "register_source",
+    "shrunk_listings", "start_refresh", "start_run", "store_framework",
     "store_matches", "transaction",
 ]

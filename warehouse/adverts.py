@@ -33,6 +33,7 @@ class LoadCounts:
     closed: int = 0
     raw_pages: int = 0
     duplicates: int = 0
+    reopened: int = 0
 
 
 @dataclass
@@ -167,15 +168,19 @@ def load_adverts(
             con.unregister("incoming")
             con.unregister("incoming_requirements")
         if listing is not None:
-            counts.closed += _apply_listing(con, listing, seen_at, today)
+            reopened, closed = _apply_listing(con, listing, seen_at, today)
+            counts.reopened += reopened
+            counts.closed += closed
         counts.closed += close_expired(con, today)
         counts.duplicates = link_reposts(con)
         counts.raw_pages = _insert_pages(con, pages)
     return counts
 
 
-def _apply_listing(con: duckdb.DuckDBPyConnection, listing: Listing, seen_at: datetime, today: date) -> int:
-    """Mark listed adverts seen; close withdrawn ones and, for a complete listing, the unlisted ones."""
+def _apply_listing(con: duckdb.DuckDBPyConnection, listing: Listing, seen_at: datetime,
+                   today: date) -> tuple[int, int]:
+    """Mark listed adverts seen and reopen those closed but listed again (not past their closing date);
+    close withdrawn ones and, for a complete listing, the unlisted ones. Returns (reopened, closed)."""
     listed = pd.DataFrame({"reference": list(listing.references)}, dtype="string")
     con.register("listed", listed)
     con.execute(
@@ -183,6 +188,12 @@ def _apply_listing(con: duckdb.DuckDBPyConnection, listing: Listing, seen_at: da
            WHERE source = ? AND reference IN (SELECT reference FROM listed)""",
         [seen_at, listing.source],
     )
+    reopened = con.execute(
+        """UPDATE adverts SET status = 'open', closed_at = NULL
+           WHERE source = ? AND status = 'closed' AND reference IN (SELECT reference FROM listed)
+             AND NOT list_contains(?, reference) AND (closing_date IS NULL OR closing_date >= ?)""",
+        [listing.source, sorted(listing.withdrawn), today],
+    ).fetchone()[0]
     closed = 0
     if listing.withdrawn:
         closed += con.execute(
@@ -197,7 +208,7 @@ def _apply_listing(con: duckdb.DuckDBPyConnection, listing: Listing, seen_at: da
             [today, listing.source],
         ).fetchone()[0]
     con.unregister("listed")
-    return closed
+    return reopened, closed
 
 
 def link_reposts(con: duckdb.DuckDBPyConnection, window_days: int = REPOST_WINDOW_DAYS) -> int:

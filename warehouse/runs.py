@@ -9,7 +9,7 @@ import duckdb
 RUN_COUNTERS = [
     "requests", "responses_ok", "responses_error", "adverts_seen", "adverts_new", "adverts_updated",
     "adverts_unchanged", "adverts_closed", "parse_errors", "adverts_skipped", "adverts_withdrawn",
-    "adverts_duplicate", "discovery_errors", "links_unreadable",
+    "adverts_duplicate", "discovery_errors", "links_unreadable", "adverts_reopened",
 ]
 
 
@@ -43,6 +43,27 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, status: str, counts:
         [finished, status, message, json.dumps(responses_by_status or {}, sort_keys=True), finished,
          *(int(counts.get(name, 0)) for name in RUN_COUNTERS), run_id],
     )
+
+
+def record_listing_counts(con: duckdb.DuckDBPyConnection, run_id: int, counts: dict[str, int]) -> None:
+    con.execute("UPDATE crawl_runs SET listing_counts = ? WHERE run_id = ?",
+                [json.dumps(counts, sort_keys=True), run_id])
+
+
+def previous_listing_counts(con: duckdb.DuckDBPyConnection, source: str, before_run: int) -> dict[str, int]:
+    """What each query listed in the last finished run of ``source`` that recorded it ({} when none did)."""
+    row = con.execute(
+        """SELECT listing_counts FROM crawl_runs WHERE source = ? AND run_id < ? AND status = 'succeeded'
+           AND listing_counts IS NOT NULL ORDER BY run_id DESC LIMIT 1""", [source, before_run]).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def shrunk_listings(previous: dict[str, int], current: dict[str, int], max_drop: float,
+                    min_adverts: int) -> list[str]:
+    """The queries whose listing fell by more than ``max_drop`` of what the last run listed, as sentences."""
+    return [f"the search '{query}' listed {current.get(query, 0)} adverts, {before} last time"
+            for query, before in sorted(previous.items())
+            if before >= min_adverts and current.get(query, 0) < before * (1 - max_drop)]
 
 
 def mark_interrupted_runs(con: duckdb.DuckDBPyConnection, source: str) -> int:

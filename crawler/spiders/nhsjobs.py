@@ -98,7 +98,7 @@ class NhsJobsSpider(scrapy.Spider):
         self._discovery_problems.append("--max-pages stopped discovery")
         return False
 
-    def _listed(self, url: str, discovery_hash: str | None):
+    def _listed(self, url: str, discovery_hash: str | None, keyword: str | None = None):
         """The ListedItem for a discovered advert, and its page request unless it need not be fetched.
 
         A link with no readable reference is an error of the run (counted, and it keeps the run from
@@ -112,7 +112,7 @@ class NhsJobsSpider(scrapy.Spider):
             self.logger.error("discovered an advert link with no readable reference: %s", url)
             return
         self.crawler.stats.inc_value("cijobs/adverts_discovered")
-        yield ListedItem(reference, discovery_hash)
+        yield ListedItem(reference, discovery_hash, keyword)
         if reference in self._requested or reference in self.already_fetched:
             return
         self._requested.add(reference)
@@ -140,7 +140,7 @@ class NhsJobsSpider(scrapy.Spider):
             url = vacancy["url"]
             if (not url or advert_reference(url) is None) and vacancy["reference"]:
                 url = S.NHSJOBS_ADVERT_PATH.format(reference=quote(vacancy["reference"], safe=""))
-            yield from self._listed(url or "", vacancy["discovery_hash"])
+            yield from self._listed(url or "", vacancy["discovery_hash"], keyword)
         if not vacancies and page > 1:  # past the last result, whatever totalPages claims
             return
         if page < total_pages and self._next_page_allowed(page):
@@ -151,7 +151,7 @@ class NhsJobsSpider(scrapy.Spider):
         yield from self._other_queries(keyword, page)
         cards, next_href = parse_search_html(response.text)
         for card in cards:
-            yield from self._listed(response.urljoin(card["url"]), card["discovery_hash"])
+            yield from self._listed(response.urljoin(card["url"]), card["discovery_hash"], keyword)
         if next_href and cards and self._next_page_allowed(page):
             yield self._search_request(keyword, page + 1)
 
