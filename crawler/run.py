@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -91,7 +92,8 @@ def run_crawl(source: str, db_path: Path, *, base_url: str | None = None, delay:
         spider_args["sitemap"] = sitemap
     jobdir = crawl_jobdir(db_path, source, spider_args)
     settings = crawl_settings(db_path, delay, log_level, {"JOBDIR": str(jobdir), **(extra_settings or {})})
-    process = CrawlerProcess(settings, install_root_handler=True)
+    _log_once_at(settings, log_level)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(_spider_class(source))
     process.crawl(crawler, refetch=refetch, **spider_args)
     process.start()
@@ -105,6 +107,15 @@ def run_crawl(source: str, db_path: Path, *, base_url: str | None = None, delay:
     if status == "failed" and message is None:
         message = "the crawl did not finish (see the log above)"
     return CrawlResult(source, status, message, time.monotonic() - started, counts)
+
+
+def _log_once_at(settings, log_level: str) -> None:
+    """Every log line once, at ``log_level`` or above: the command's own handler when it has one (Scrapy's
+    root handler beside it printed each line twice), and no DEBUG item dumps with whole pages in them."""
+    level = logging.getLevelName(log_level.upper())
+    settings.set("LOG_INSTALL_ROOT_HANDLER", not logging.root.handlers, priority="cmdline")
+    for handler in logging.root.handlers:
+        handler.setLevel(max(handler.level, level))
 
 
 def _spider_class(source: str):

@@ -94,6 +94,14 @@ def test_a_search_past_the_page_limit_is_a_discovery_error(sample_board, tmp_pat
     assert len(api_pages) == 3 and "discovery errors 1" in result.stdout
 
 
+def test_a_crawl_logs_each_line_once_and_no_page_dumps(sample_board, tmp_path):
+    with SampleSiteServer(sample_board) as site:
+        result = crawl(site, tmp_path / "w.duckdb")
+    lines = [line for line in result.stderr.splitlines() if " INFO " in line or " WARNING " in line]
+    assert " DEBUG " not in result.stderr and "<html" not in result.stderr.lower()
+    assert len(lines) == len(set(lines)) and any("Spider closed (finished)" in line for line in lines)
+
+
 def test_mostly_broken_pages_fail_the_crawl_and_leave_published_data_alone(sample_board, expected, tmp_path):
     db = tmp_path / "w.duckdb"
     with SampleSiteServer(sample_board) as site:
