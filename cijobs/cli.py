@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+import duckdb
+
 from cijobs import commands
 from cijobs.errors import UserError
 from crawler.sources import SOURCES
@@ -176,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except (WarehouseError, FrameworkError) as exc:
         print(f"cijobs {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except duckdb.Error as exc:  # a warehouse damaged past its header (a truncated copy, a full disk)
+        print(f"cijobs {args.command}: error: the warehouse cannot be read ({str(exc).splitlines()[0]}); it may be "
+              "damaged: restore it or rebuild it with `cijobs refresh`", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"cijobs {args.command}: interrupted", file=sys.stderr)

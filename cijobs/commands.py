@@ -159,9 +159,12 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import duckdb
+
     import warehouse
-    from dashboard.app import create_app
+    from dashboard.app import create_app, unreadable_message
     from dashboard.auth import AuthSettingsError, credentials, is_loopback
+    from dashboard.data import query
 
     if not 1 <= args.port <= 65535:
         raise UserError(f"--port {args.port}: a port is a number from 1 to 65535", 2)
@@ -175,12 +178,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
                             "CIJOBS_DASHBOARD_USER and CIJOBS_DASHBOARD_PASSWORD, or pass --allow-no-auth", 2)
         print(f"warning: serving on {args.host} with no authentication (--allow-no-auth)", file=sys.stderr)
     db = _db(args)
-    warehouse.open_read_only(warehouse.readable_path(db)).close()  # fail now, clearly, not on the first page
+    _upgrade_published_snapshot(db)
+    # Fail now, clearly, not on the first page: the warehouse opens and answers what every page asks first.
+    warehouse.open_read_only(warehouse.readable_path(db)).close()
+    try:
+        query("filter_options", db)
+    except duckdb.Error as exc:
+        raise UserError(unreadable_message(exc)) from exc
     app = create_app(db)
     print(f"cijobs dashboard on http://{args.host}:{args.port}/ (warehouse {warehouse.readable_path(db)}); "
           "Ctrl+C to stop")
     app.run(host=args.host, port=args.port, debug=False)
     return 0
+
+
+def _upgrade_published_snapshot(db: Path) -> None:
+    """After a cijobs upgrade the published snapshot still has the old schema: publish the (upgraded)
+    warehouse again, once, rather than serve nothing."""
+    import warehouse
+    from cijobs.locking import WriterLock
+
+    snapshot = warehouse.published_path(db)
+    if not (snapshot.is_file() and db.is_file()):
+        return
+    try:
+        warehouse.open_read_only(snapshot).close()
+    except warehouse.WarehouseError as exc:
+        if "older than this cijobs" not in str(exc):
+            raise
+        with WriterLock(db, "publishing the upgraded warehouse"):
+            warehouse.open_warehouse(db, create=False).close()
+            print(f"the published snapshot had an older schema: published {warehouse.publish(db)} again")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -1,20 +1,31 @@
 """The Dash application: a multi-page app reading the warehouse only through ``dashboard.data``."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+import duckdb
+import flask
+from dash import dcc, html, set_props
+from werkzeug.exceptions import HTTPException
 
+import warehouse
 from dashboard import auth
 from dashboard.context import warehouse_path
 from dashboard.data import query
 from dashboard.filters import filter_bar
 
+logger = logging.getLogger("cijobs.dashboard")
+
 
 def _layout():
-    options = query("filter_options", warehouse_path())
+    try:
+        options = query("filter_options", warehouse_path())
+    except (warehouse.WarehouseError, duckdb.Error) as exc:
+        logger.error("the dashboard cannot read the warehouse: %s", exc)
+        return dbc.Container(dbc.Alert(unreadable_message(exc), color="danger"), className="py-3")
     nav = dbc.NavbarSimple(
         brand="cijobs: what UK employers ask of clinical informaticians",
         children=[dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"]))
@@ -23,9 +34,38 @@ def _layout():
     )
     return html.Div([
         nav,
-        dbc.Container([dcc.Store(id="filters", storage_type="session"), filter_bar(options), dash.page_container],
+        dbc.Container([dcc.Store(id="filters", storage_type="session"), filter_bar(options),
+                       dbc.Alert(id="data-error", color="danger", is_open=False), dash.page_container],
                       fluid=True, className="py-3"),
     ])
+
+
+def unreadable_message(exc: Exception) -> str:
+    first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return (f"The warehouse cannot be read ({first_line}). It may be damaged or half-written: run `cijobs status` "
+            "to check it, and `cijobs refresh` to rebuild and publish it.")
+
+
+def _callback_failed(error: Exception) -> None:
+    """A callback that fails answers no 500: a warehouse that cannot be read is said on the page; anything
+    else (a forged or stale request: a bad date, a list where a string belongs) is logged and refused quietly."""
+    if isinstance(error, (warehouse.WarehouseError, duckdb.Error)):
+        logger.error("a dashboard view cannot read the warehouse: %s", error)
+        set_props("data-error", {"children": unreadable_message(error), "is_open": True})
+    else:
+        logger.warning("a dashboard request was refused: %s: %s", type(error).__name__, error)
+
+
+def _request_failed(error: Exception):
+    """What no callback handler saw (Dash's own page router given a forged path): a 400 for a callback
+    request, logged; any other request keeps its own status (a 404 stays a 404)."""
+    if isinstance(error, HTTPException):
+        return error
+    if flask.request.path.endswith("/_dash-update-component"):
+        logger.warning("a dashboard request was refused: %s: %s", type(error).__name__, error)
+        return flask.Response("request refused", 400)
+    logger.exception("a dashboard request failed")
+    return flask.Response("the dashboard failed on this request; see the server log", 500)
 
 
 def create_app(db: Path) -> dash.Dash:
@@ -37,8 +77,10 @@ def create_app(db: Path) -> dash.Dash:
         assets_folder=str(Path(__file__).parent / "assets"),
         title="cijobs - clinical informatics jobs",
         suppress_callback_exceptions=True,
+        on_error=_callback_failed,
     )
     app.server.config["CIJOBS_DB"] = str(db)
+    app.server.register_error_handler(Exception, _request_failed)
     auth.protect(app.server)
     app.layout = _layout
     return app
