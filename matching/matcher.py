@@ -17,8 +17,8 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from functools import cached_property
-from importlib import resources
+from functools import cached_property, lru_cache
+from importlib import metadata, resources
 from pathlib import Path
 
 import numpy as np
@@ -60,11 +60,28 @@ class MatcherConfig:
 
     @property
     def fingerprint(self) -> str:
-        """The matcher version as stored with each match: the name plus a hash of every setting and of the
-        boilerplate rules, which decide which lines are matched at all."""
-        settings = {**self.__dict__, "boilerplate": BOILERPLATE_RULES}
+        """The matcher version as stored with each match: the name plus a hash of every setting, of the
+        boilerplate rules (which decide which lines are matched at all) and of the matching code itself."""
+        settings = {**self.__dict__, "boilerplate": BOILERPLATE_RULES, "code": code_fingerprint()}
         digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
         return f"{self.version}@{digest[:8]}"
+
+
+# Every module whose code decides what a line matches, and the libraries that score and stem: the matcher
+# version hashes them, so changing a constant or a rule re-matches the warehouse and retires the recorded
+# accuracy figures instead of quoting them for a matcher that no longer exists.
+MATCHING_MODULES = ("matcher.py", "normalise.py", "extract.py", "vocabulary.py")
+MATCHING_LIBRARIES = ("rapidfuzz", "snowballstemmer")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in MATCHING_MODULES:
+        digest.update(name.encode() + b"\0" + (resources.files("matching") / name).read_bytes())
+    for library in MATCHING_LIBRARIES:
+        digest.update(f"{library}=={metadata.version(library)}".encode())
+    return digest.hexdigest()
 
 
 def load_config(path: Path | str | None = None) -> MatcherConfig:
