@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-from-lock
 CIJOBS := $(BIN)/cijobs
 PORT ?= 8050
 
-.PHONY: run test demo bench lint clean venv browser
+.PHONY: run test test-fast demo bench lint clean venv browser
 
 venv: $(STAMP)
 
@@ -25,6 +25,10 @@ run: venv
 ## test: set everything up (venv, Chromium) and run the whole suite
 test: venv browser
 	$(BIN)/python -m pytest
+
+## test-fast: the developer's loop: everything but the tests that start crawls, servers or a browser, on both cores
+test-fast: venv
+	$(BIN)/python -m pytest -q -m "not slow and not browser" -n 2
 
 ## demo: the same pipeline offline against the bundled sample site, into data/demo.duckdb
 demo: venv

@@ -34,6 +34,17 @@ def query(db: Path, sql: str, params=()) -> list[tuple]:
         con.close()
 
 
+# Modules whose tests start crawls, servers, refreshes or a browser: `make test-fast` leaves them out.
+SLOW_MODULES = {"test_crawler_robustness", "test_operations", "test_end_to_end", "test_dashboard_browser",
+                "test_jobposting_spider", "test_damaged_input", "test_csv_injection", "test_import"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def sample_board() -> SampleBoard:
     return SampleBoard.default()
