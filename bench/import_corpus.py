@@ -78,7 +78,27 @@ def main() -> int:
         report(con)
     finally:
         con.close()
+    dashboard_check(db)
     return 0
+
+
+def dashboard_check(db: Path) -> None:
+    """The dashboard on the imported warehouse: every page and its layout answer, and the queries its
+    first views make return real rows."""
+    from dashboard.app import create_app
+    from dashboard.data import query
+    from warehouse.filters import AdvertFilter
+
+    client = create_app(db).server.test_client()
+    started = time.perf_counter()
+    pages = {path: client.get(path).status_code for path in ("/", "/domains", "/employers", "/adverts", "/runs",
+                                                             "/profiler", "/_dash-layout", "/_dash-dependencies")}
+    print(f"dashboard on it: {', '.join(f'{p} {s}' for p, s in pages.items())} ({time.perf_counter() - started:.1f}s)")
+    options = query("filter_options", db)
+    counts = {name: len(values) for name, values in options.items() if isinstance(values, list)}
+    demand = query("domain_demand", db, AdvertFilter())
+    print(f"  filter options: {counts}; domain demand over {int(demand['adverts'].max())} informatics adverts: "
+          + ", ".join(f"{row.domain_id} {row.share:.0%}" for row in demand.itertuples()))
 
 
 def report(con) -> None:
