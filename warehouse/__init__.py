@@ -13,7 +13,7 @@ from warehouse.adverts import (
     load_adverts,
     record_parse_outcomes,
 )
-from warehouse.connection import default_path, open_read_only, open_warehouse, transaction
+from warehouse.connection import default_path, open_read_only, open_warehouse
 from warehouse.errors import WarehouseError
 from warehouse.framework_store import current_framework_version, load_current_framework, store_framework
 from warehouse.matches import pending_requirements, store_matches
@@ -31,6 +31,7 @@ from warehouse.runs import (
     start_refresh,
     start_run,
 )
+from warehouse.transactions import transaction
 
 __all__ = [
     "Listing", "LoadCounts", "WarehouseError", "archive_pages", "compress_page", "current_framework_version",

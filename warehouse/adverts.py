@@ -10,7 +10,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from warehouse.connection import transaction
+from warehouse.transactions import transaction
 
 ADVERT_COLUMNS = [
     "source", "reference", "url", "title", "employer", "town", "postcode", "band", "pay_scheme",

@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 
 from matching.framework import DEFAULT_FRAMEWORK, Competency, Domain, Framework, Subdomain
-from warehouse.connection import transaction
+from warehouse.transactions import transaction
 
 
 def store_framework(con: duckdb.DuckDBPyConnection, framework: Framework) -> bool:

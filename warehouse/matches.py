@@ -6,7 +6,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from warehouse.connection import transaction
+from warehouse.transactions import transaction
 
 MATCHABLE_SECTIONS = ("person_specification", "duties", "responsibilities")
 

@@ -15,6 +15,8 @@ import duckdb
 import pandas as pd
 import yaml
 
+from warehouse.transactions import transaction
+
 STATE_KEY = "reference_data"
 VIEW_VERSION = "2"  # bump when advert_facts_sql changes, so existing warehouses get the new view
 _POSTCODE_AREA = r"^([A-Z]{1,2})[0-9]"
@@ -61,8 +63,7 @@ def refresh_reference_data(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     regions = pd.DataFrame(list(csv.DictReader(io.StringIO(regions_csv))), columns=["area", "region"])
     families = yaml.safe_load(families_yaml)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM postcode_regions")
         con.register("incoming_regions", regions)
         con.execute("INSERT INTO postcode_regions SELECT area, region FROM incoming_regions")
@@ -70,8 +71,4 @@ def refresh_reference_data(con: duckdb.DuckDBPyConnection) -> bool:
         con.execute(advert_facts_sql(families))
         con.execute("INSERT INTO warehouse_state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     [STATE_KEY, digest])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return True
