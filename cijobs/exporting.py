@@ -16,7 +16,7 @@ from cijobs.errors import UserError
 from warehouse import demand
 from warehouse.csv_cells import frame_csv, safe_row
 from warehouse.filters import AdvertFilter
-from warehouse.queries import EXPORT_ADVERT_COLUMNS
+from warehouse.queries import EXPORT_ADVERT_COLUMNS, write_parquet
 from warehouse.queries import export_adverts as advert_rows
 
 EXPORT_KEYS = [*EXPORT_ADVERT_COLUMNS, "requirements"]
@@ -73,17 +73,11 @@ def _check_writable(output: Path) -> None:
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, frame, output: Path) -> int:
-    """The frame as a Parquet file, written by DuckDB (no pyarrow needed); returns its rows."""
-    con.register("export_frame", frame)
+    """The frame as a Parquet file; returns its rows."""
     try:
-        con.execute(f"COPY export_frame TO '{_sql_path(output)}' (FORMAT parquet)")
+        return write_parquet(con, frame, output)
     except duckdb.Error as exc:
         raise UserError(f"{output}: cannot write ({exc})") from exc
-    return len(frame)
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _write_text(rows, fmt: str, stream) -> int:

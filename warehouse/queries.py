@@ -14,10 +14,10 @@ EXPORT_ADVERT_COLUMNS = [
 
 
 def headline_figures(con: duckdb.DuckDBPyConnection) -> dict:
-    adverts, informatics, employers, first, last = con.execute(
+    adverts, informatics, employers, first, last, last_seen = con.execute(
         """
         SELECT count(*), count(*) FILTER (WHERE is_informatics AND duplicate_of IS NULL), count(DISTINCT employer),
-               min(date_posted), max(date_posted)
+               min(date_posted), max(date_posted), max(last_seen)
         FROM adverts
         """
     ).fetchone()
@@ -26,7 +26,7 @@ def headline_figures(con: duckdb.DuckDBPyConnection) -> dict:
     ).fetchone()
     return {
         "adverts": adverts, "informatics_adverts": informatics, "employers": employers,
-        "first_posted": first, "last_posted": last,
+        "first_posted": first, "last_posted": last, "last_seen": last_seen,
         "last_refresh": last_run[0] if last_run else None, "last_refresh_status": last_run[1] if last_run else None,
     }
 
@@ -49,3 +49,9 @@ def export_adverts(con: duckdb.DuckDBPyConnection) -> Iterator[dict]:
     while rows := cursor.fetchmany(500):
         for row in rows:
             yield dict(zip(names, row))
+
+
+def write_parquet(con: duckdb.DuckDBPyConnection, frame, path) -> int:
+    """A data frame as a Parquet file, written by DuckDB (no pyarrow needed, no SQL built from the path)."""
+    con.from_df(frame).write_parquet(str(path))
+    return len(frame)
