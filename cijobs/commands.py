@@ -62,6 +62,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 def cmd_schedule(args: argparse.Namespace) -> int:
     from cijobs.schedule import run_schedule
 
+    if args.max_runs is not None and args.max_runs < 1:
+        raise UserError(f"--max-runs must be at least 1, not {args.max_runs}", 2)
     config = _config(args)
     cron = args.cron or config.cron
     if not cron:
@@ -303,8 +305,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  #{run['run_id']} {run['source']} {run['started_at']:%Y-%m-%d %H:%M} {run['status']}: "
               f"adverts {run['adverts_seen']} (new {run['adverts_new']}, updated {run['adverts_updated']}, "
               f"closed {run['adverts_closed']}), parse errors {run['parse_errors']}, "
-              f"HTTP errors {run['responses_error']}, discovery errors {run['discovery_errors']} (unreadable "
-              f"advert links {run['links_unreadable']})" + (f" - {run['message']}" if run["message"] else ""))
+              f"HTTP errors {run['responses_error']}, advert pages failed {run.get('pages_failed') or 0}, "
+              f"discovery errors {run['discovery_errors']} (unreadable advert links {run['links_unreadable']})"
+              + (f" - {run['message']}" if run["message"] else ""))
     if not runs:
         print("  none yet")
     return 0
@@ -459,9 +462,12 @@ def _market(args: argparse.Namespace, profile, matcher) -> dict:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from matching.classify import classify_stream
+    from matching.classify import InputError, classify_stream, utf8_lines
 
     if args.top is not None and args.top < 1:
         raise UserError("--top must be at least 1", 2)
-    classify_stream(sys.stdin, sys.stdout, top_k=args.top)
+    try:
+        classify_stream(utf8_lines(sys.stdin.buffer), sys.stdout, top_k=args.top)
+    except InputError as exc:
+        raise UserError(f"standard input {exc}") from None
     return 0

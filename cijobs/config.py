@@ -20,6 +20,7 @@
 """
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +123,10 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
         config.log_dir = Path(raw["refresh"]["log_dir"])
     if config.cron:
         _validate_cron(path, config.cron)
+    if "path" in raw.get("warehouse", {}):
+        _check_writable(f"{path}: warehouse.path {str(config.warehouse)!r}", config.warehouse.parent)
+    if config.log_dir:
+        _check_writable(f"{path}: refresh.log_dir {str(config.log_dir)!r}", config.log_dir)
     for name, content in (raw.get("sources") or {}).items():
         if name not in SOURCES:
             raise UserError(f"{path}: unknown source [sources.{name}] (known: {', '.join(SOURCES)})")
@@ -134,6 +139,12 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
         source = SourceConfig(name, **content)
         if source.delay is not None and source.delay < 0:
             raise UserError(f"{path}: sources.{name}.delay must be zero or more seconds")
+        if source.max_pages is not None and source.max_pages < 1:
+            raise UserError(f"{path}: sources.{name}.max_pages must be at least 1, not {source.max_pages}")
+        for keyword in source.keywords:
+            if not isinstance(keyword, str) or not keyword.strip():
+                raise UserError(f"{path}: sources.{name}.keywords must be non-empty strings, not {keyword!r} "
+                                "(an empty keyword would crawl the whole board)")
         if source.discovery not in ("api", "html"):
             raise UserError(f"{path}: sources.{name}.discovery must be 'api' or 'html'")
         for url in filter(None, (source.base_url, source.sitemap, *(source.start_urls or []))):
@@ -145,6 +156,17 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
     if not config.sources:
         config.sources = [SourceConfig("nhsjobs")]
     return config
+
+
+def _check_writable(where: str, directory: Path) -> None:
+    """A one-line error unless files can be created in ``directory`` (or in the folder that would hold it)."""
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"{where} cannot be written: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"{where} cannot be written: no permission to write in {existing}")
 
 
 def _validate_cron(path: Path, expression: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import logging
 import os
 import signal
 from datetime import datetime
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from cijobs.errors import UserError
 
+logger = logging.getLogger("cijobs.lock")
 INHERITED_LOCK = "CIJOBS_WRITER_LOCK"  # the lock file a parent holds for this process
 PR_SET_PDEATHSIG = 1
 
@@ -34,8 +36,13 @@ class WriterLock:
     def __enter__(self) -> WriterLock:
         if self.inherited:  # the parent's lock, held through the open file it passed down
             return self
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle = open(self.path, "a+", encoding="utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self.path, "a+", encoding="utf-8")
+        except OSError as exc:
+            reason = "a file is in the way of that folder" if isinstance(exc, FileExistsError) else exc.strerror
+            raise UserError(f"{self.path.parent}: cannot write the warehouse here ({reason}); "
+                            f"{self.what} not started") from None
         try:
             fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -49,7 +56,16 @@ class WriterLock:
         self._handle.truncate()
         self._handle.write(f"pid {os.getpid()} ({self.what}) since {datetime.now():%Y-%m-%d %H:%M:%S}\n")
         self._handle.flush()
+        self._remove_stale_copies()
         return self
+
+    def _remove_stale_copies(self) -> None:
+        """A writer killed while publishing left its half-written copy of the warehouse: the next writer removes it."""
+        from warehouse.publish import remove_stale_copies
+
+        db = self.path.with_name(self.path.name.removesuffix(".writer.lock"))
+        for staging in remove_stale_copies(db):
+            logger.warning("removed %s, left by a writer that stopped while publishing", staging.name)
 
     def __exit__(self, *exc) -> None:
         if self._handle is None:

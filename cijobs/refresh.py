@@ -39,8 +39,11 @@ class RefreshResult:
 
 
 def _log_to(log_file: Path) -> logging.Handler:
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(log_file, encoding="utf-8")
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(log_file, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{log_file.parent}: cannot write the refresh log here ({exc.strerror})") from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(handler)
     return handler

@@ -95,7 +95,8 @@ class WarehousePipeline:
                   "adverts_withdrawn": len(withdrawn),
                   "adverts_skipped": self.stats.get_value("cijobs/adverts_skipped", 0),
                   "discovery_errors": self.stats.get_value("cijobs/discovery_errors", 0),
-                  "links_unreadable": self.stats.get_value("cijobs/links_unreadable", 0)}
+                  "links_unreadable": self.stats.get_value("cijobs/links_unreadable", 0),
+                  "pages_failed": self.stats.get_value("cijobs/pages_failed", 0)}
         note = None
         con = warehouse.open_warehouse(self.db_path)
         try:

@@ -40,6 +40,7 @@ class CrawlResult:
             f"withdrawn {c.get('adverts_withdrawn', 0)}, re-posts {c.get('adverts_duplicate', 0)} = "
             f"{c.get('adverts_duplicate', 0) / max(c.get('adverts_new', 0), 1):.0%} of new), "
             f"parse errors {c.get('parse_errors', 0)}, HTTP errors {c.get('responses_error', 0)}, "
+            f"advert pages failed {c.get('pages_failed', 0)}, "
             f"discovery errors {c.get('discovery_errors', 0)} (unreadable advert links {c.get('links_unreadable', 0)})"
         )
         return line + (f" - {self.message}" if self.message else "")

@@ -4,7 +4,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
-from typing import TextIO
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO, TextIO
 
 from matching.extract import is_boilerplate
 from matching.framework import load_framework
@@ -20,7 +21,23 @@ def classify_lines(matcher: Matcher, lines: list[str]) -> list[list[CompetencyMa
     return matcher.match_lines([line if ok else "" for line, ok in zip(lines, matchable)])
 
 
-def classify_stream(lines: TextIO, out: TextIO, top_k: int | None = None) -> int:
+class InputError(ValueError):
+    """An input line that is not text: its message names the line."""
+
+
+def utf8_lines(stream: BinaryIO) -> Iterator[str]:
+    """The lines of a byte stream as text; a line that is not UTF-8, or holds a NUL byte (binary data), stops it."""
+    for number, raw in enumerate(stream, 1):
+        if b"\x00" in raw:
+            raise InputError(f"line {number}: looks like binary data (a NUL byte), not text")
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"line {number}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        yield line
+
+
+def classify_stream(lines: Iterable[str], out: TextIO, top_k: int | None = None) -> int:
     """Classify every input line; chunks keep memory flat and let output flow while input arrives."""
     config = load_config()
     if top_k is not None:

@@ -23,22 +23,42 @@ CSV_COLUMNS = ("id", "domain", "subdomain", "statement")
 
 
 def _read_csv(text: str, source: str) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), strict=True)  # an unterminated quote is an error, not one long field
+    try:
+        return _csv_domains(reader, source)
+    except csv.Error as exc:  # a quoting mistake, or a field over the csv module's limit (128 KB)
+        raise FrameworkError(f"{source}:{reader.line_num}: not a valid CSV ({exc})") from None
+
+
+def _title(cell: str | None, own_id: str, where: str) -> str:
+    """A domain or subdomain cell is its title; a cell holding an id (``4``, ``4.2``) names it and has no title."""
+    cell = (cell or "").strip()
+    if not cell.replace(".", "").isdigit():
+        return cell
+    if cell != own_id:
+        raise FrameworkError(f"{where}: the id places it in {own_id}, but the column says {cell!r}")
+    return ""
+
+
+def _csv_domains(reader: csv.DictReader, source: str) -> list[dict]:
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise FrameworkError(f"{source}: CSV needs the columns {', '.join(CSV_COLUMNS)}; missing {', '.join(missing)}")
     domains: dict[str, dict] = {}
-    for number, row in enumerate(reader, 2):
+    for row in reader:
+        number = reader.line_num
         competency_id = (row["id"] or "").strip()
         parts = competency_id.split(".")
         if len(parts) != 3 or not all(p.isdigit() for p in parts):
             raise FrameworkError(f"{source}:{number}: id {competency_id!r} is not of the form domain.subdomain.n")
-        domain = domains.setdefault(parts[0], {"id": parts[0], "title": (row["domain"] or "").strip(),
-                                               "title_confidence": "official", "subdomains": {}})
         subdomain_id = ".".join(parts[:2])
+        domain = domains.setdefault(parts[0], {"id": parts[0], "title": "", "title_confidence": "official",
+                                               "subdomains": {}})
+        domain["title"] = domain["title"] or _title(row["domain"], parts[0], f"{source}:{number}: domain")
         subdomain = domain["subdomains"].setdefault(subdomain_id, {
-            "id": subdomain_id, "title": (row["subdomain"] or "").strip(), "title_confidence": "official",
-            "competencies": []})
+            "id": subdomain_id, "title": "", "title_confidence": "official", "competencies": []})
+        subdomain["title"] = subdomain["title"] or _title(row["subdomain"], subdomain_id,
+                                                          f"{source}:{number}: subdomain")
         keywords = [k.strip() for k in (row.get("keywords") or "").split(";") if k.strip()]
         subdomain["competencies"].append({"id": competency_id, "statement": row["statement"],
                                           "keywords": keywords, "confidence": "official", "placement": "official",
@@ -101,6 +121,9 @@ def import_framework(path: Path) -> tuple[Framework, int, list[str]]:
     base_ids = {c.id for c in base.competencies}
     imported_ids = {c.id for c in imported.competencies}
     overlap = len(imported_ids & base_ids)
+    if not overlap and path.suffix.lower() == ".csv":
+        raise FrameworkError(f"{path}: none of its ids ({', '.join(sorted(imported_ids)[:3]) or 'none'}) is one of "
+                             f"the bundled framework's; a CSV brings official text for those ids")
     if overlap >= len(imported_ids) / 2:
         return merge_official(base, imported), overlap, sorted(imported_ids - base_ids)
     return imported, len(imported_ids), []

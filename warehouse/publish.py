@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 from warehouse.connection import open_warehouse
+
+STALE_COPY_SECONDS = 3600  # a publishing copy idle this long is a dead writer's, whatever its pid says
 
 
 def published_path(db: Path | str) -> Path:
@@ -23,6 +26,36 @@ def readable_path(db: Path | str) -> Path:
     """What a reader should open: the published snapshot when there is one, else the warehouse itself."""
     snapshot = published_path(db)
     return snapshot if snapshot.is_file() else Path(db)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_stale_copies(db: Path | str) -> list[Path]:
+    """Delete the half-written snapshot copies (``.<snapshot>.<pid>.tmp``) of writers that died while publishing;
+    returns what was removed. Called under the writer lock: a copy whose writer still runs is left alone, unless
+    it has not been written to for an hour (its pid then belongs to another process)."""
+    snapshot = published_path(db)
+    removed = []
+    for staging in snapshot.parent.glob(f".{snapshot.name}.*.tmp"):
+        pid = staging.name.removeprefix(f".{snapshot.name}.").removesuffix(".tmp")
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            idle = time.time() - staging.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if not _alive(int(pid)) or idle > STALE_COPY_SECONDS:
+            staging.unlink(missing_ok=True)
+            removed.append(staging)
+    return removed
 
 
 def rebuild_advert_needs(con) -> None:

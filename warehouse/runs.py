@@ -10,6 +10,7 @@ RUN_COUNTERS = [
     "requests", "responses_ok", "responses_error", "adverts_seen", "adverts_new", "adverts_updated",
     "adverts_unchanged", "adverts_closed", "parse_errors", "adverts_skipped", "adverts_withdrawn",
     "adverts_duplicate", "discovery_errors", "links_unreadable", "adverts_reopened",
+    "pages_failed",
 ]
 
 

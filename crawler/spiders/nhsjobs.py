@@ -119,8 +119,13 @@ class NhsJobsSpider(scrapy.Spider):
         if not self.refetch and discovery_hash and self.known_listings.get(reference) == discovery_hash:
             self.crawler.stats.inc_value("cijobs/adverts_skipped")
             return
-        yield scrapy.Request(url, callback=self.parse_advert, dont_filter=True,
+        yield scrapy.Request(url, callback=self.parse_advert, errback=self.advert_failed, dont_filter=True,
                              meta={"handle_httpstatus_list": [404, 410]}, cb_kwargs={"discovery_hash": discovery_hash})
+
+    def advert_failed(self, failure):
+        """An advert page that failed after every retry is an error of the run; its advert stays as it was."""
+        self.crawler.stats.inc_value("cijobs/pages_failed")
+        self.logger.error("advert page %s failed: %s", failure.request.url, failure.value)
 
     def parse_api(self, response, keyword: str, page: int):
         """Vacancies from one page of the XML search API, then the next page.
