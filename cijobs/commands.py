@@ -214,6 +214,7 @@ def _upgrade_published_snapshot(db: Path) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from cijobs.locking import WriterLock
     from cijobs.matching_job import match_warehouse
     from cijobs.sample_site import SampleSiteServer
 
@@ -221,8 +222,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with SampleSiteServer() as site:
         print(f"sample board (fictional adverts) on {site.url}")
         _crawl("nhsjobs", db, base_url=site.url, delay=0, log_level="WARNING")
-    print(match_warehouse(db).summary())
-    _publish(db)
+    with WriterLock(db, "demo matching"):
+        print(match_warehouse(db).summary())
+        _publish(db)
     if args.no_serve:
         return 0
     args.db = db
@@ -275,16 +277,17 @@ def cmd_status(args: argparse.Namespace) -> int:
         runs = warehouse.recent_runs(con, 10)
         refreshes = warehouse.recent_refreshes(con, 3)
         framework = warehouse.current_framework_version(con) or "not loaded (run cijobs match)"
-        last_seen = con.execute("SELECT max(last_seen) FROM adverts").fetchone()[0]
     finally:
         con.close()
     snapshot = warehouse.published_path(db)
     published = (f"published {datetime.fromtimestamp(snapshot.stat().st_mtime):%Y-%m-%d %H:%M}"
                  if snapshot.is_file() else "never published")
     print(f"warehouse {db} ({db.stat().st_size / 1e6:.1f} MB, {published}){note}, framework {framework}")
+    posted = (f", posted {figures['first_posted']} to {figures['last_posted']}" if figures["first_posted"]
+              else "; no adverts yet (run cijobs refresh, or cijobs demo for the offline sample)")
     print(f"adverts {figures['adverts']} (informatics {figures['informatics_adverts']}), employers "
-          f"{figures['employers']}, posted {figures['first_posted']} to {figures['last_posted']}")
-    if last_seen:
+          f"{figures['employers']}{posted}")
+    if last_seen := figures["last_seen"]:
         age = datetime.now() - last_seen
         print(f"data freshness: adverts last seen {last_seen:%Y-%m-%d %H:%M} ({age.days} days "
               f"{age.seconds // 3600} hours ago)")

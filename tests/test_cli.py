@@ -65,3 +65,12 @@ def test_framework_validate_and_show():
     show = run_cijobs("framework", "show")
     assert "reconstructed" in show.stdout.lower()
     assert "1.1.1" in show.stdout
+
+
+def test_status_of_an_empty_warehouse_says_what_to_do_not_none(tmp_path):
+    import warehouse
+
+    db = tmp_path / "w.duckdb"
+    warehouse.open_warehouse(db).close()
+    output = run_cijobs("status", "--db", str(db)).stdout
+    assert "None" not in output and "no adverts yet (run cijobs refresh" in output

@@ -256,8 +256,8 @@ def runs_overview(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pd.DataFra
     return con.execute(
         """SELECT run_id, source, started_at, finished_at, status, duration_seconds, requests, responses_ok,
                   responses_error, adverts_seen, adverts_new, adverts_updated, adverts_unchanged, adverts_skipped,
-                  adverts_closed, adverts_withdrawn, adverts_duplicate, parse_errors, discovery_errors,
-                  links_unreadable, message
+                  adverts_closed, adverts_withdrawn, adverts_duplicate, adverts_reopened, parse_errors,
+                  discovery_errors, links_unreadable, pages_failed, message
            FROM crawl_runs ORDER BY run_id DESC LIMIT ?""", [limit]).df()
 
 

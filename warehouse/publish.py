@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from warehouse.connection import open_warehouse
+from warehouse.transactions import transaction
 
 STALE_COPY_SECONDS = 3600  # a publishing copy idle this long is a dead writer's, whatever its pid says
 
@@ -60,8 +61,7 @@ def remove_stale_copies(db: Path | str) -> list[Path]:
 
 def rebuild_advert_needs(con) -> None:
     """advert x competency needed, from the current matches (what the demand queries group)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM advert_needs")
         con.execute(
             """INSERT INTO advert_needs
@@ -69,10 +69,6 @@ def rebuild_advert_needs(con) -> None:
                       bool_or(coalesce(level = 'essential', false)), bool_or(coalesce(level = 'desirable', false)),
                       bool_or(level IS NULL)
                FROM current_matches GROUP BY advert_id, competency_id""")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def publish(db: Path | str) -> Path:

@@ -16,7 +16,8 @@ RUN_COLUMNS = {"run_id": "Run", "source": "Source", "started_at": "Started", "st
                "adverts_seen": "Listed", "adverts_new": "New", "adverts_updated": "Updated",
                "adverts_skipped": "Not re-fetched", "adverts_closed": "Closed", "adverts_withdrawn": "Withdrawn",
                "adverts_duplicate": "Re-posts", "parse_errors": "Parse errors",
-               "discovery_errors": "Discovery errors", "links_unreadable": "Unreadable links", "message": "Message"}
+               "discovery_errors": "Discovery errors", "links_unreadable": "Unreadable links",
+               "pages_failed": "Pages failed", "adverts_reopened": "Reopened", "message": "Message"}
 SOURCE_COLUMNS = {"source": "Source", "name": "Name", "base_url": "Base URL", "adverts": "Adverts",
                   "open_adverts": "Open", "reposts": "Re-posts", "duplicate_rate_text": "Duplicate rate",
                   "last_seen": "Last seen", "attribution": "Attribution"}
