@@ -118,6 +118,8 @@ def build_parser() -> Parser:
     export.add_argument("--by", choices=["domain", "subdomain", "competency"], default="domain",
                         help="demand: per what (default domain)")
     export.add_argument("--period", choices=["month", "quarter"], default="month", help="trend: per what")
+    export.add_argument("--min-adverts", type=int, default=10, metavar="N",
+                        help="demand and trend: leave out shares resting on fewer than N adverts (default 10)")
     export.add_argument("--measure", choices=["new", "stock"], default="new",
                         help="trend: adverts posted in the period (new) or open in it (stock)")
     filters = export.add_argument_group("demand and trend filters (as on the dashboard)")

@@ -248,8 +248,10 @@ def cmd_export(args: argparse.Namespace) -> int:
                            bands=tuple(args.band), role_families=tuple(args.role_family),
                            employers=tuple(args.employer), sources=tuple(args.source),
                            informatics_only=not args.all_adverts, level=args.level)
+        if args.min_adverts < 1:
+            raise UserError("--min-adverts must be at least 1", 2)
         count = export_demand(_db(args), flt, args.what, args.format, args.output, by=args.by, period=args.period,
-                              measure=args.measure)
+                              measure=args.measure, min_adverts=args.min_adverts)
         unit = f"{args.by} rows" if args.what == "demand" else f"{args.period} x domain rows"
     if args.output:
         print(f"wrote {count} {unit} to {args.output}", file=sys.stderr)

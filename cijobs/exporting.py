@@ -18,6 +18,7 @@ from warehouse.csv_cells import frame_csv, safe_row
 from warehouse.filters import AdvertFilter
 from warehouse.queries import EXPORT_ADVERT_COLUMNS, write_parquet
 from warehouse.queries import export_adverts as advert_rows
+from warehouse.small_numbers import MIN_ADVERTS, suppress
 
 EXPORT_KEYS = [*EXPORT_ADVERT_COLUMNS, "requirements"]
 
@@ -131,8 +132,10 @@ def known_values(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> AdvertFil
 
 
 def export_demand(db: Path, flt: AdvertFilter, what: str, fmt: str, output: Path | None, *, by: str = "domain",
-                  period: str = "month", measure: str = "new") -> int:
-    """``what`` is "demand" (per ``by``) or "trend" (per ``period`` and domain); returns the rows written."""
+                  period: str = "month", measure: str = "new", min_adverts: int = MIN_ADVERTS) -> int:
+    """``what`` is "demand" (per ``by``) or "trend" (per ``period`` and domain); returns the rows written.
+    Every share comes with the adverts it rests on and its 95 % interval; below ``min_adverts`` it is left
+    out, with the reason; no adverts at all is an error, not a table of zeros."""
     if fmt == "parquet" and output is None:
         raise UserError("--format parquet needs --output FILE (it is a binary format)")
     if output is not None:
@@ -145,6 +148,9 @@ def export_demand(db: Path, flt: AdvertFilter, what: str, fmt: str, output: Path
         else:
             frame = demand.domain_demand_over_time(con, flt, measure, period)
             frame["period"] = frame["period"].dt.date  # the period's first day, a date
+        if frame.empty or not frame["adverts"].max():
+            raise UserError(f"no adverts match these filters ({flt.describe()}): nothing to export")
+        frame = suppress(frame, min_adverts)
         if fmt == "parquet":
             return _write_parquet(con, frame, output)
     finally:

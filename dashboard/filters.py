@@ -63,13 +63,4 @@ def advert_filter(data: dict | None) -> AdvertFilter:
 
 
 def describe(flt: AdvertFilter) -> str:
-    parts = ["informatics adverts" if flt.informatics_only else "all adverts"]
-    if flt.date_from or flt.date_to:
-        parts.append(f"posted {flt.date_from or '…'} to {flt.date_to or '…'}")
-    for label, values in (("region", flt.regions), ("band", flt.bands), ("role family", flt.role_families),
-                          ("employer", flt.employers), ("source", flt.sources)):
-        if values:
-            parts.append(f"{label}: {', '.join(values)}")
-    if flt.level != "any":
-        parts.append(f"{flt.level} criteria only")
-    return "; ".join(parts)
+    return flt.describe()

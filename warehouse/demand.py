@@ -111,7 +111,8 @@ def subdomain_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, domain_i
     return con.execute(
         f"""
         WITH {needs}, total AS (SELECT count(*) AS n FROM chosen)
-        SELECT s.subdomain_id, s.title AS subdomain_title, count(DISTINCT n.advert_id) AS adverts_needing,
+        SELECT s.subdomain_id, s.title AS subdomain_title, any_value(total.n) AS adverts,
+               count(DISTINCT n.advert_id) AS adverts_needing,
                coalesce(count(DISTINCT n.advert_id) / nullif(any_value(total.n), 0), 0) AS share
         FROM subdomains s
         JOIN framework_versions fv ON fv.version = s.framework_version AND fv.is_current
@@ -146,7 +147,7 @@ def competency_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, domain_
         f"""
         WITH {needs}, total AS (SELECT count(*) AS n FROM chosen){example_sql}
         SELECT c.competency_id, c.subdomain_id, c.domain_id, c.statement, c.confidence,
-               count(n.advert_id) AS adverts_needing,
+               any_value(total.n) AS adverts, count(n.advert_id) AS adverts_needing,
                coalesce(count(n.advert_id) / nullif(any_value(total.n), 0), 0) AS share{example_columns}
         FROM competencies c
         JOIN framework_versions fv ON fv.version = c.framework_version AND fv.is_current

@@ -44,6 +44,19 @@ class AdvertFilter:
                 params.append(list(values))
         return " AND ".join(clauses), params
 
+    def describe(self) -> str:
+        """The filter in words, as pages and error messages say it."""
+        parts = ["informatics adverts" if self.informatics_only else "all adverts"]
+        if self.date_from or self.date_to:
+            parts.append(f"posted {self.date_from or '…'} to {self.date_to or '…'}")
+        for label, values in (("region", self.regions), ("band", self.bands), ("role family", self.role_families),
+                              ("employer", self.employers), ("source", self.sources)):
+            if values:
+                parts.append(f"{label}: {', '.join(values)}")
+        if self.level != "any":
+            parts.append(f"{self.level} criteria only")
+        return "; ".join(parts)
+
     def level_condition(self, column: str = "level") -> str:
         """Which requirement lines count, as SQL on a level column (no user text in it)."""
         return {"any": "TRUE", "essential": f"{column} = 'essential'",

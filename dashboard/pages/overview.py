@@ -18,6 +18,7 @@ from dashboard.context import warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter, describe
 from matching.accuracy import accuracy_note, domain_count_ratios
+from warehouse.small_numbers import MIN_ADVERTS, suppress, with_intervals
 
 # A share of fewer adverts than this swings by chance: such points are drawn open, and `auto` goes by quarter.
 MIN_ADVERTS_PER_POINT = 10
@@ -80,13 +81,13 @@ def _demand_table(demand, count_ratios: dict[str, float]) -> html.Div:
     advert lines (when measured for the versions in use)."""
     checked = bool(count_ratios)
     header = html.Thead(html.Tr([html.Th("Domain"), html.Th("Adverts needing it"), html.Th("as essential"),
-                                 html.Th("desirable only"), html.Th("Share")]
+                                 html.Th("desirable only"), html.Th("Share (95 % interval)")]
                                 + ([html.Th("Found / labelled on real lines")] if checked else [])))
     rows = [
         html.Tr([html.Td(f"{r.domain_id}. {r.domain_title}", className="domain-name"),
                  html.Td(str(r.adverts_needing), className="domain-count"),
                  html.Td(str(r.essential)), html.Td(str(r.desirable_only)),
-                 html.Td(f"{r.share:.0%}", className="domain-share")]
+                 html.Td(_share_text(r), className="domain-share")]
                 + ([html.Td(_ratio_text(count_ratios.get(r.domain_id)), className="domain-check")] if checked else []),
                 id=f"domain-row-{r.domain_id}")
         for r in demand.itertuples()
@@ -98,6 +99,13 @@ def _demand_table(demand, count_ratios: dict[str, float]) -> html.Div:
     return html.Div([table, caption])
 
 
+def _share_text(row) -> str:
+    """A share with its interval and the adverts it rests on, or why it is not shown."""
+    if row.suppressed:
+        return f"not shown: {row.adverts} advert{'s' if row.adverts != 1 else ''} (fewer than {MIN_ADVERTS})"
+    return f"{row.share:.0%} ({row.share_low:.0%}-{row.share_high:.0%}, n={row.adverts})"
+
+
 def _ratio_text(ratio: float | None) -> str:
     if ratio is None:
         return "-"
@@ -107,6 +115,9 @@ def _ratio_text(ratio: float | None) -> str:
 
 
 def _demand_chart(demand) -> go.Figure:
+    """Shares resting on fewer than the minimum of adverts are not drawn (the table says why)."""
+    demand = demand.assign(share=demand["share"].where(~demand["suppressed"]),
+                           share_essential=demand["share_essential"].where(~demand["suppressed"]))
     labels = demand["domain_id"] + ". " + demand["domain_title"]
     figure = go.Figure([
         go.Bar(name="essential", y=labels, x=demand["share_essential"], orientation="h", marker_color=ESSENTIAL_COLOUR),
@@ -169,7 +180,7 @@ def _trend_caption(trend, period: str, chosen: str) -> str:
 )
 def show_overview(filters):
     db, flt = warehouse_path(), advert_filter(filters)
-    demand, framework = query("domain_demand", db, flt), query("framework_overview", db)
+    demand, framework = with_intervals(query("domain_demand", db, flt)), query("framework_overview", db)
     return (f"Showing {describe(flt)}.", _headline(query("headline", db, flt)), _demand_chart(demand),
             _demand_table(demand, domain_count_ratios(framework.get("matcher_version"), framework.get("version"))),
             provenance_text(framework))
@@ -185,7 +196,7 @@ def show_trend(filters, measure, chosen):
 @callback(Output("domain-demand-download", "data"), Input("domain-demand-download-button", "n_clicks"),
           State("filters", "data"), prevent_initial_call=True)
 def download_demand(_clicks, filters):
-    return csv_payload(query("domain_demand", warehouse_path(), advert_filter(filters)), "domain-demand.csv")
+    return csv_payload(suppress(query("domain_demand", warehouse_path(), advert_filter(filters))), "domain-demand.csv")
 
 
 @callback(Output("trend-download", "data"), Input("trend-download-button", "n_clicks"),

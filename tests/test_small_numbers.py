@@ -1,0 +1,71 @@
+"""Honest small numbers: a share comes with the adverts it rests on and its 95 % interval, is not shown when
+it rests on fewer than the minimum, and an empty selection is said as such (in `export` and on the page)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from dashboard.filters import store_filters
+from tests.conftest import run_cijobs
+from warehouse.small_numbers import wilson_interval
+
+EMPLOYER = "Northmoor Teaching Hospitals NHS Foundation Trust"  # a handful of adverts on the sample board
+
+
+def test_wilson_interval_matches_the_textbook_values():
+    low, high = wilson_interval([0, 5, 10], [10, 10, 10])
+    assert [round(x, 3) for x in low] == [0.0, 0.237, 0.722]
+    assert [round(x, 3) for x in high] == [0.278, 0.763, 1.0]
+
+
+def test_export_gives_every_share_its_n_and_interval(crawled_db):
+    rows = [json.loads(line) for line in run_cijobs("export", "demand", "--all-adverts", "--db",
+                                                     str(crawled_db)).stdout.splitlines()]
+    for row in rows:
+        assert row["adverts"] >= 10 and not row["suppressed"] and row["note"] == ""
+        assert row["share_low"] <= row["share"] <= row["share_high"]
+
+
+def test_export_leaves_out_shares_resting_on_too_few_adverts(crawled_db):
+    text = run_cijobs("export", "demand", "--all-adverts", "--employer", EMPLOYER, "--format", "csv",
+                      "--db", str(crawled_db)).stdout
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and all(r["share"] == "" and r["share_low"] == "" and r["suppressed"] == "True" for r in rows)
+    assert all(r["note"] == "share not shown: fewer than 10 adverts" and r["adverts_needing"] for r in rows)
+    lowered = run_cijobs("export", "demand", "--all-adverts", "--employer", EMPLOYER, "--min-adverts", "1",
+                         "--db", str(crawled_db)).stdout
+    assert all(json.loads(line)["share"] is not None for line in lowered.splitlines())
+
+
+@pytest.mark.parametrize("what", ["demand", "trend"])
+def test_an_export_with_no_adverts_is_an_error_not_a_table_of_zeros(crawled_db, what):
+    result = run_cijobs("export", what, "--from", "1990-01-01", "--to", "1990-12-31", "--db", str(crawled_db),
+                        check=False)
+    assert result.returncode != 0 and "no adverts match these filters" in result.stderr and not result.stdout
+
+
+def test_the_overview_says_why_a_share_is_not_shown(crawled_db):
+    from dashboard.app import create_app
+
+    client = create_app(crawled_db).server.test_client()
+    assert client.get("/").status_code == 200
+    callback = next(c for c in client.get("/_dash-dependencies").get_json()
+                    if "domain-demand-table-holder.children" in c["output"])
+    outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+               for part in callback["output"].strip(".").split("...")]
+
+    def table_text(filters: dict) -> str:
+        payload = {"output": callback["output"], "outputs": outputs, "changedPropIds": ["filters.data"],
+                   "inputs": [{"id": "filters", "property": "data", "value": filters}], "state": []}
+        answer = client.post("/_dash-update-component", json=payload)
+        assert answer.status_code == 200
+        return json.dumps(answer.get_json()["response"]["domain-demand-table-holder"])
+
+    everything = table_text(store_filters(None, None, [], [], [], [], [], "any", False))
+    assert "n=" in everything and "not shown" not in everything
+    one_employer = table_text(store_filters(None, None, [], [], [], [EMPLOYER], [], "any", False))
+    assert re.search(r"not shown: [1-9] adverts? \(fewer than 10\)", one_employer)
