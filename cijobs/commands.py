@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from cijobs.errors import UserError
+from warehouse.connection import DEMO_PATH as DEFAULT_DEMO_DB
 
 logger = logging.getLogger("cijobs")
-DEFAULT_DEMO_DB = Path("data/demo.duckdb")
 
 
 def _db(args: argparse.Namespace) -> Path:
@@ -216,19 +216,30 @@ def _upgrade_published_snapshot(db: Path) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from cijobs.locking import WriterLock
     from cijobs.matching_job import match_warehouse
-    from cijobs.sample_site import SampleSiteServer
 
     db = Path(args.db) if args.db else DEFAULT_DEMO_DB
-    with SampleSiteServer() as site:
+    # The board stays up while the dashboard runs, so the adverts' links work; on the port after the
+    # dashboard's when it is free, so links stored by an earlier demo keep working too.
+    with _sample_board(args.port + 1) as site:
         print(f"sample board (fictional adverts) on {site.url}")
         _crawl("nhsjobs", db, base_url=site.url, delay=0, log_level="WARNING")
-    with WriterLock(db, "demo matching"):
-        print(match_warehouse(db).summary())
-        _publish(db)
-    if args.no_serve:
-        return 0
-    args.db = db
-    return cmd_serve(args)
+        with WriterLock(db, "demo matching"):
+            print(match_warehouse(db).summary())
+            _publish(db)
+        if args.no_serve:
+            return 0
+        args.db = db
+        print(f"later commands read this warehouse with --db {db}, e.g. `cijobs status --db {db}`")
+        return cmd_serve(args)
+
+
+def _sample_board(port: int):
+    from cijobs.sample_site import SampleSiteServer
+
+    try:
+        return SampleSiteServer(port=port if 0 < port < 65536 else 0)
+    except OSError:  # the port is taken: any free one
+        return SampleSiteServer()
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,10 +95,17 @@ def run_crawl(source: str, db_path: Path, *, base_url: str | None = None, delay:
     jobdir = crawl_jobdir(db_path, source, spider_args)
     settings = crawl_settings(db_path, delay, log_level, {"JOBDIR": str(jobdir), **(extra_settings or {})})
     _log_once_at(settings, log_level)
+    # Scrapy installs its own SIGINT/SIGTERM handlers for the crawl; they must not outlive it (the demo goes
+    # on to serve the dashboard in this process, and Ctrl+C has to stop that).
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(_spider_class(source))
     process.crawl(crawler, refetch=refetch, **spider_args)
-    process.start()
+    try:
+        process.start()
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     # The spider closed (it was not killed): its work is in the warehouse, so the JOBDIR goes.
     shutil.rmtree(jobdir, ignore_errors=True)
     stats = crawler.stats.get_stats()

@@ -74,3 +74,12 @@ def test_status_of_an_empty_warehouse_says_what_to_do_not_none(tmp_path):
     warehouse.open_warehouse(db).close()
     output = run_cijobs("status", "--db", str(db)).stdout
     assert "None" not in output and "no adverts yet (run cijobs refresh" in output
+
+
+def test_after_the_demo_a_command_says_which_db_to_pass(tmp_path):
+    import warehouse
+
+    (tmp_path / "data").mkdir()
+    warehouse.open_warehouse(tmp_path / "data" / "demo.duckdb").close()
+    result = run_cijobs("status", check=False, cwd=tmp_path, env={"CIJOBS_DB": ""})
+    assert result.returncode != 0 and "pass `--db data/demo.duckdb`" in result.stderr

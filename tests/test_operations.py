@@ -299,3 +299,31 @@ def test_serving_beyond_this_machine_needs_auth_or_an_explicit_flag(crawled_db, 
     result = subprocess.run([sys.executable, "-m", "cijobs.cli", "serve", "--db", str(crawled_db), *arguments],
                             cwd=ROOT, capture_output=True, text=True, timeout=60, env=clean)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_the_demo_serves_quietly_with_working_links_and_stops_on_a_signal(tmp_path, stop):
+    db, port = tmp_path / "demo.duckdb", _free_port()
+    demo = subprocess.Popen([sys.executable, "-m", "cijobs.cli", "demo", "--port", str(port), "--db", str(db)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except OSError:
+                assert demo.poll() is None and time.monotonic() < deadline, demo.stderr.read()
+                time.sleep(0.3)
+        url = query(db, "SELECT url FROM adverts ORDER BY reference LIMIT 1")[0][0]
+        assert urllib.request.urlopen(url, timeout=5).status == 200  # the advert's link works while the demo runs
+        demo.send_signal(stop)
+        started = time.monotonic()
+        demo.wait(timeout=10)
+        assert time.monotonic() - started < 3
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+    output = demo.stdout.read() + demo.stderr.read()
+    assert " DEBUG " not in output and len(output) < 20_000
+    assert f"--db {db}" in output

@@ -11,6 +11,7 @@ from warehouse.migrations import migrate, newer_schema, pending_migrations
 from warehouse.reference_data import refresh_reference_data
 
 DEFAULT_PATH = Path("data/cijobs.duckdb")
+DEMO_PATH = Path("data/demo.duckdb")  # where `cijobs demo` (and `make demo`) builds its warehouse
 
 
 def default_path() -> Path:
@@ -28,6 +29,13 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.Error as exc:
         first_line = str(exc).splitlines()[0]
         raise WarehouseError(f"{path}: not a readable DuckDB warehouse ({first_line})") from exc
+
+
+def _missing(path: Path) -> str:
+    if DEMO_PATH.is_file() and path.resolve() != DEMO_PATH.resolve():
+        return (f"{path}: no warehouse here; the demo's is {DEMO_PATH}: pass `--db {DEMO_PATH}` (or run "
+                "`cijobs refresh` to build this one)")
+    return f"{path}: no warehouse here (run `cijobs refresh`, or `cijobs demo` for the offline sample)"
 
 
 def _refuse_newer_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -48,7 +56,7 @@ def open_warehouse(path: Path | str | None = None, *, create: bool = True) -> du
     path = Path(path) if path else default_path()
     if not path.exists():
         if not create:
-            raise WarehouseError(f"{path}: no warehouse here (run `cijobs crawl` or `cijobs demo` first)")
+            raise WarehouseError(_missing(path))
         path.parent.mkdir(parents=True, exist_ok=True)
     elif path.is_dir():
         raise WarehouseError(f"{path}: is a directory, not a warehouse file")
@@ -67,7 +75,7 @@ def open_read_only(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     """Open an existing, fully migrated warehouse without the right to change it."""
     path = Path(path) if path else default_path()
     if not path.is_file():
-        raise WarehouseError(f"{path}: no warehouse here (run `cijobs crawl` or `cijobs demo` first)")
+        raise WarehouseError(_missing(path))
     con = _open(path, read_only=True)
     _refuse_newer_schema(con, path)
     try:
