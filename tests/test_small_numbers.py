@@ -48,24 +48,27 @@ def test_an_export_with_no_adverts_is_an_error_not_a_table_of_zeros(crawled_db, 
     assert result.returncode != 0 and "no adverts match these filters" in result.stderr and not result.stdout
 
 
-def test_the_overview_says_why_a_share_is_not_shown(crawled_db):
+def _render(client, output: str, filters: dict, *extra_inputs: dict) -> str:
+    """What the dashboard sends back for the callback that fills ``output``, as JSON text."""
+    callback = next(c for c in client.get("/_dash-dependencies").get_json() if output in c["output"])
+    outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+               for part in callback["output"].strip(".").split("...")]
+    payload = {"output": callback["output"], "outputs": outputs, "changedPropIds": ["filters.data"], "state": [],
+               "inputs": [{"id": "filters", "property": "data", "value": filters}, *extra_inputs]}
+    answer = client.post("/_dash-update-component", json=payload)
+    assert answer.status_code == 200
+    return json.dumps(answer.get_json()["response"])
+
+
+@pytest.mark.parametrize("output, extra", [("domain-demand-table-holder.children", ()),
+                                           ("competency-table-holder.children",
+                                            ({"id": "drill-domain", "property": "value", "value": "2"},))])
+def test_the_pages_say_why_a_share_is_not_shown(crawled_db, output, extra):
     from dashboard.app import create_app
 
     client = create_app(crawled_db).server.test_client()
     assert client.get("/").status_code == 200
-    callback = next(c for c in client.get("/_dash-dependencies").get_json()
-                    if "domain-demand-table-holder.children" in c["output"])
-    outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
-               for part in callback["output"].strip(".").split("...")]
-
-    def table_text(filters: dict) -> str:
-        payload = {"output": callback["output"], "outputs": outputs, "changedPropIds": ["filters.data"],
-                   "inputs": [{"id": "filters", "property": "data", "value": filters}], "state": []}
-        answer = client.post("/_dash-update-component", json=payload)
-        assert answer.status_code == 200
-        return json.dumps(answer.get_json()["response"]["domain-demand-table-holder"])
-
-    everything = table_text(store_filters(None, None, [], [], [], [], [], "any", False))
+    everything = _render(client, output, store_filters(None, None, [], [], [], [], [], "any", False), *extra)
     assert "n=" in everything and "not shown" not in everything
-    one_employer = table_text(store_filters(None, None, [], [], [], [EMPLOYER], [], "any", False))
+    one_employer = _render(client, output, store_filters(None, None, [], [], [], [EMPLOYER], [], "any", False), *extra)
     assert re.search(r"not shown: [1-9] adverts? \(fewer than 10\)", one_employer)

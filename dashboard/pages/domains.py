@@ -6,10 +6,11 @@ import dash_bootstrap_components as dbc
 import plotly.express as px
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard.components import DOMAIN_COLOURS, FIGURE_MARGIN, csv_payload, download_button, percent, text_table
+from dashboard.components import DOMAIN_COLOURS, FIGURE_MARGIN, csv_payload, download_button, share_text, text_table
 from dashboard.context import warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter, describe
+from warehouse.small_numbers import suppress, with_intervals
 
 dash.register_page(__name__, path="/domains", name="Domains", title="cijobs - domain drill-down", order=1)
 
@@ -37,12 +38,12 @@ def layout(domain: str = "1", **_query):
 
 
 def _subdomains(filters, domain):
-    return query("subdomain_demand", warehouse_path(), advert_filter(filters), domain)
+    return with_intervals(query("subdomain_demand", warehouse_path(), advert_filter(filters), domain))
 
 
 def _competencies(filters, domain):
-    frame = query("competency_demand", warehouse_path(), advert_filter(filters), domain)
-    frame["share_text"] = frame["share"].map(percent)
+    frame = with_intervals(query("competency_demand", warehouse_path(), advert_filter(filters), domain))
+    frame["share_text"] = [share_text(row) for row in frame.itertuples()]
     return frame
 
 
@@ -51,8 +52,10 @@ def _competencies(filters, domain):
 def show_domain(filters, domain):
     subdomains = _subdomains(filters, domain)
     subdomains["label"] = subdomains["subdomain_id"] + " " + subdomains["subdomain_title"]
+    subdomains["share"] = subdomains["share"].where(~subdomains["suppressed"])  # too few adverts: no bar
     colour = DOMAIN_COLOURS[(int(domain) - 1) % len(DOMAIN_COLOURS)]
-    figure = px.bar(subdomains, x="share", y="label", orientation="h", text=subdomains["share"].map(percent),
+    figure = px.bar(subdomains, x="share", y="label", orientation="h",
+                    text=[share_text(row) for row in subdomains.itertuples()],
                     labels={"share": "Share of adverts needing the subdomain", "label": ""},
                     color_discrete_sequence=[colour])
     figure.update_layout(xaxis_tickformat=".0%", yaxis={"autorange": "reversed"}, margin=FIGURE_MARGIN)
@@ -64,12 +67,14 @@ def show_domain(filters, domain):
 @callback(Output("subdomain-download", "data"), Input("subdomain-download-button", "n_clicks"),
           State("filters", "data"), State("drill-domain", "value"), prevent_initial_call=True)
 def download_subdomains(_clicks, filters, domain):
-    return csv_payload(_subdomains(filters, domain), f"domain-{domain}-subdomains.csv")
+    return csv_payload(suppress(query("subdomain_demand", warehouse_path(), advert_filter(filters), domain)),
+                       f"domain-{domain}-subdomains.csv")
 
 
 @callback(Output("competency-download", "data"), Input("competency-download-button", "n_clicks"),
           State("filters", "data"), State("drill-domain", "value"), prevent_initial_call=True)
 def download_competencies(_clicks, filters, domain):
     shown = [column for column in COMPETENCY_COLUMNS if column != "share_text"]
-    frame = _competencies(filters, domain)[[*shown, "share", "example_url", "example_evidence"]]
+    frame = suppress(query("competency_demand", warehouse_path(), advert_filter(filters), domain))
+    frame = frame[[*shown, "adverts", "share", "share_low", "share_high", "note", "example_url", "example_evidence"]]
     return csv_payload(frame, f"domain-{domain}-competencies.csv")

@@ -13,12 +13,13 @@ from dashboard.components import (
     FIGURE_MARGIN,
     csv_payload,
     download_button,
+    share_text,
 )
 from dashboard.context import warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter, describe
 from matching.accuracy import accuracy_note, domain_count_ratios
-from warehouse.small_numbers import MIN_ADVERTS, suppress, with_intervals
+from warehouse.small_numbers import suppress, with_intervals
 
 # A share of fewer adverts than this swings by chance: such points are drawn open, and `auto` goes by quarter.
 MIN_ADVERTS_PER_POINT = 10
@@ -87,7 +88,7 @@ def _demand_table(demand, count_ratios: dict[str, float]) -> html.Div:
         html.Tr([html.Td(f"{r.domain_id}. {r.domain_title}", className="domain-name"),
                  html.Td(str(r.adverts_needing), className="domain-count"),
                  html.Td(str(r.essential)), html.Td(str(r.desirable_only)),
-                 html.Td(_share_text(r), className="domain-share")]
+                 html.Td(share_text(r), className="domain-share")]
                 + ([html.Td(_ratio_text(count_ratios.get(r.domain_id)), className="domain-check")] if checked else []),
                 id=f"domain-row-{r.domain_id}")
         for r in demand.itertuples()
@@ -97,13 +98,6 @@ def _demand_table(demand, count_ratios: dict[str, float]) -> html.Div:
                          "domain for each line a reader put there; under 1 the domain's demand is under-counted, over "
                          "1 over-counted (docs/matching.md).", className="text-muted") if checked else None
     return html.Div([table, caption])
-
-
-def _share_text(row) -> str:
-    """A share with its interval and the adverts it rests on, or why it is not shown."""
-    if row.suppressed:
-        return f"not shown: {row.adverts} advert{'s' if row.adverts != 1 else ''} (fewer than {MIN_ADVERTS})"
-    return f"{row.share:.0%} ({row.share_low:.0%}-{row.share_high:.0%}, n={row.adverts})"
 
 
 def _ratio_text(ratio: float | None) -> str:
