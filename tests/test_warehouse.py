@@ -161,3 +161,20 @@ def test_a_warehouse_from_a_newer_cijobs_is_refused_for_reading_and_writing(tmp_
             open_it(db)
     result = run_cijobs("status", "--db", str(db), check=False)
     assert result.returncode != 0 and "newer cijobs" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_month_with_no_adverts_is_a_gap_in_the_trend_not_a_line_joined_across_it(tmp_path):
+    db = tmp_path / "w.duckdb"
+    con = warehouse.open_warehouse(db)
+    january, march = _advert("G0001-26-0001"), _advert("G0001-26-0003")
+    january.update(date_posted=date(2026, 1, 10), closing_date=date(2026, 1, 20))
+    march.update(date_posted=date(2026, 3, 10), closing_date=date(2026, 3, 20))
+    warehouse.load_adverts(con, [january, march], today=date(2026, 1, 1))
+    from matching.framework import load_framework
+
+    warehouse.store_framework(con, load_framework())
+    trend = domain_demand_over_time(con, AdvertFilter(informatics_only=False), "new", "month")
+    con.close()
+    months = trend.drop_duplicates("period").set_index("period")["adverts"]
+    assert list(months.index.month) == [1, 2, 3] and list(months) == [1, 0, 1]
+    assert trend[trend["period"].dt.month == 2]["share"].isna().all()

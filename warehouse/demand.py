@@ -73,7 +73,9 @@ PERIODS = {"month": "1 MONTH", "quarter": "3 MONTH"}
 def domain_demand_over_time(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, measure: str = "new",
                             period: str = "month") -> pd.DataFrame:
     """Per period (month or quarter, by its first day) and domain: share of adverts needing the domain among
-    adverts *posted* in the period (``new``) or *open* during it (``stock``), with the adverts counted."""
+    adverts *posted* in the period (``new``) or *open* during it (``stock``), with the adverts counted. Every
+    period between the first and the last is there: one with no adverts has 0 adverts and no share (a gap,
+    not a line joined across it)."""
     if measure not in ("new", "stock"):
         raise ValueError("measure must be 'new' or 'stock'")
     if period not in PERIODS:
@@ -96,13 +98,14 @@ def domain_demand_over_time(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, m
         totals AS (SELECT period, count(*) AS adverts FROM in_period GROUP BY period),
         domains_now AS (SELECT d.domain_id, d.title FROM domains d
                         JOIN framework_versions fv ON fv.version = d.framework_version AND fv.is_current)
-        SELECT t.period, dn.domain_id, dn.title AS domain_title, t.adverts,
-               count(p.advert_id) AS adverts_needing, count(p.advert_id) / t.adverts AS share
-        FROM totals t CROSS JOIN domains_now dn
-        LEFT JOIN in_period i ON i.period = t.period
+        SELECT m.period, dn.domain_id, dn.title AS domain_title, coalesce(t.adverts, 0) AS adverts,
+               count(p.advert_id) AS adverts_needing, count(p.advert_id) / nullif(t.adverts, 0) AS share
+        FROM periods m CROSS JOIN domains_now dn
+        LEFT JOIN totals t ON t.period = m.period
+        LEFT JOIN in_period i ON i.period = m.period
         LEFT JOIN per_domain p ON p.advert_id = i.advert_id AND p.domain_id = dn.domain_id
-        GROUP BY t.period, dn.domain_id, dn.title, t.adverts
-        ORDER BY t.period, CAST(dn.domain_id AS INTEGER)
+        GROUP BY m.period, dn.domain_id, dn.title, t.adverts
+        ORDER BY m.period, CAST(dn.domain_id AS INTEGER)
         """, params).df()
 
 

@@ -1,6 +1,8 @@
 """Overview: headline figures, demand per domain (essential and desirable apart), trends by month or quarter."""
 from __future__ import annotations
 
+from datetime import date
+
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
@@ -138,13 +140,21 @@ def _trend(filters, measure: str, period: str):
 
 
 def _period_label(start, period: str) -> str:
-    return f"{start:%b %Y}" if period == "month" else f"Q{(start.month - 1) // 3 + 1} {start:%Y}"
+    label = f"{start:%b %Y}" if period == "month" else f"Q{(start.month - 1) // 3 + 1} {start:%Y}"
+    return label + " (so far)" if _is_current(start, period) else label
+
+
+def _is_current(start, period: str) -> bool:
+    """The period today falls in: its count is partial, not a fall."""
+    today = date.today()
+    months = 1 if period == "month" else 3
+    return start.year == today.year and start.month <= today.month < start.month + months
 
 
 def _trend_chart(trend, period: str) -> go.Figure:
     figure = go.Figure()
     for index, (domain_id, rows) in enumerate(trend.groupby("domain_id", sort=False)):
-        few = rows["adverts"] < MIN_ADVERTS_PER_POINT
+        few = rows["adverts"] < MIN_ADVERTS_PER_POINT  # a period with none has no share: a gap in the line
         labels = [_period_label(start, period) for start in rows["period"]]
         figure.add_scatter(x=labels, y=rows["share"], mode="lines+markers",
                            name=f"{domain_id}. {rows['domain_title'].iloc[0]}",
@@ -160,10 +170,16 @@ def _trend_chart(trend, period: str) -> go.Figure:
 def _trend_caption(trend, period: str, chosen: str) -> str:
     how = f"By {period}" + (" (auto: a typical month has fewer than "
                             f"{MIN_ADVERTS_PER_POINT} adverts)" if chosen == "auto" and period == "quarter" else "")
-    few = (trend.drop_duplicates("period")["adverts"] < MIN_ADVERTS_PER_POINT).sum() if len(trend) else 0
+    counts = trend.drop_duplicates("period")["adverts"] if len(trend) else trend.get("adverts", [])
+    few = ((counts > 0) & (counts < MIN_ADVERTS_PER_POINT)).sum() if len(trend) else 0
+    empty = (counts == 0).sum() if len(trend) else 0
     if few:
         how += (f". Open circles: {few} {period}s with fewer than {MIN_ADVERTS_PER_POINT} adverts, where a share "
                 "moves a long way by chance")
+    if empty:
+        how += f". Gaps: {empty} {period}s with no adverts"
+    if len(trend) and _is_current(trend["period"].max(), period):
+        how += f". The last {period} is not over yet (so far)"
     return how + "."
 
 
