@@ -178,3 +178,19 @@ def test_a_month_with_no_adverts_is_a_gap_in_the_trend_not_a_line_joined_across_
     months = trend.drop_duplicates("period").set_index("period")["adverts"]
     assert list(months.index.month) == [1, 2, 3] and list(months) == [1, 0, 1]
     assert trend[trend["period"].dt.month == 2]["share"].isna().all()
+
+
+def test_an_internal_only_advert_reaches_no_dashboard_query(tmp_path):
+    from warehouse import demand
+
+    db = tmp_path / "w.duckdb"
+    con = warehouse.open_warehouse(db)
+    public, internal = _advert("P0001-26-0001", "Clinical Systems Analyst"), _advert("I0001-26-0001", "Secret Lead")
+    internal["internal_only"] = True
+    warehouse.load_adverts(con, [public, internal])
+    internal_id = con.execute("SELECT advert_id FROM adverts WHERE reference = 'I0001-26-0001'").fetchone()[0]
+    assert "Secret Lead" not in demand.informatics_titles(con)
+    assert "Secret Lead" not in set(demand.advert_choices(con)["title"])
+    assert demand.advert_requirements(con, internal_id) == []
+    assert demand.title_competency_shares(con, ["Secret Lead"])[1] == 0
+    con.close()

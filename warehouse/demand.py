@@ -185,7 +185,7 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
         rows = con.execute(
             f"SELECT DISTINCT {column} FROM advert_facts WHERE {column} IS NOT NULL ORDER BY {column}").fetchall()
         options[column] = [value for (value,) in rows]
-    first, last = con.execute("SELECT min(date_posted), max(date_posted) FROM adverts").fetchone()
+    first, last = con.execute("SELECT min(date_posted), max(date_posted) FROM advert_facts").fetchone()
     options["date_range"] = [first, last]
     return options
 
@@ -220,13 +220,14 @@ def advert_page(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, *, search: st
 
 def advert_choices(con: duckdb.DuckDBPyConnection, limit: int = 2000) -> pd.DataFrame:
     return con.execute(
-        """SELECT advert_id, reference, title, employer FROM adverts WHERE is_informatics
+        """SELECT advert_id, reference, title, employer FROM advert_facts WHERE is_informatics
            ORDER BY date_posted DESC NULLS LAST LIMIT ?""", [limit]).df()
 
 
 def advert_requirements(con: duckdb.DuckDBPyConnection, advert_id: int) -> list[dict]:
     rows = con.execute(
-        """SELECT section, category, level, text FROM requirements WHERE advert_id = ? ORDER BY position""",
+        """SELECT section, category, level, text FROM requirements
+           WHERE advert_id = ? AND advert_id IN (SELECT advert_id FROM advert_facts) ORDER BY position""",
         [advert_id]).fetchall()
     return [{"section": s, "category": c, "level": lv, "text": t} for s, c, lv, t in rows]
 
@@ -237,7 +238,7 @@ def title_competency_shares(con: duckdb.DuckDBPyConnection, titles: list[str]) -
         return pd.DataFrame(columns=["competency_id", "share"]), 0
     rows = con.execute(
         """
-        WITH peers AS (SELECT advert_id FROM adverts
+        WITH peers AS (SELECT advert_id FROM advert_facts
                        WHERE is_informatics AND duplicate_of IS NULL AND list_contains(?, title)),
              total AS (SELECT count(*) AS n FROM peers)
         SELECT m.competency_id, count(DISTINCT m.advert_id) / any_value(total.n) AS share
@@ -246,14 +247,14 @@ def title_competency_shares(con: duckdb.DuckDBPyConnection, titles: list[str]) -
         GROUP BY m.competency_id
         """, [titles]).df()
     count = con.execute(
-        "SELECT count(*) FROM adverts WHERE is_informatics AND duplicate_of IS NULL AND list_contains(?, title)",
+        "SELECT count(*) FROM advert_facts WHERE is_informatics AND duplicate_of IS NULL AND list_contains(?, title)",
         [titles]).fetchone()[0]
     return rows, count
 
 
 def informatics_titles(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [t for (t,) in con.execute(
-        "SELECT DISTINCT title FROM adverts WHERE is_informatics AND duplicate_of IS NULL").fetchall()]
+        "SELECT DISTINCT title FROM advert_facts WHERE is_informatics AND duplicate_of IS NULL").fetchall()]
 
 
 def runs_overview(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pd.DataFrame:
