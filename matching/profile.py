@@ -54,18 +54,49 @@ def requirement_kind(requirement: dict) -> str:
     return requirement.get("level") or ("duty" if requirement.get("section") == "duties" else "")
 
 
+# The lines a pasted advert starts with that are not requirements: its title (a short line before anything
+# else) and a details line such as "Band 6 | Northshire NHS Trust | Leeds".
+_DETAILS_LINE = re.compile(r"^[^|]{1,80}(\|[^|]{1,80}){1,}$")
+TITLE_MAX_WORDS = 8
+NOT_REQUIREMENTS = ("about", "summary")
+
+
 def requirements_from_text(text: str) -> list[dict]:
     """Requirement lines from plain advert text. Headings set the section ('Essential' / 'Desirable' also
-    the level; see ``matching.sections``); lines before any heading are section "text"."""
+    the level; see ``matching.sections``); lines before any heading are section "text". The advert's title,
+    details lines, summary and "about us" are not requirements."""
     rows = []
-    for line in sectioned_lines(text.splitlines()):
-        if line.section == "about":
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and _looks_like_title(lines[first]) and _has_headings(lines[first + 1:]):
+        lines = lines[first + 1:]
+    for line in sectioned_lines(line for line in lines if not _DETAILS_LINE.match(line.strip())):
+        if line.section in NOT_REQUIREMENTS:
             continue
         # Under an Essential/Desirable heading a criterion can be one word ("PRINCE2", "SQL").
         for part in split_lines(line.text, min_chars=2 if line.level else MIN_LINE_CHARS):
             if not is_boilerplate(part):
                 rows.append({"section": line.section or "text", "category": None, "level": line.level, "text": part})
     return rows
+
+
+def _looks_like_title(line: str) -> bool:
+    """A short first line with no sentence in it and no heading or criterion wording: the job title."""
+    from matching.sections import criterion_level, heading_of
+
+    line = line.strip()
+    return (len(line.split()) <= TITLE_MAX_WORDS and not line.endswith((".", ":", "?")) and heading_of(line) is None
+            and criterion_level(line) is None and _LEVEL_WORD.search(line) is None)
+
+
+def _has_headings(lines: list[str]) -> bool:
+    """Whether the text is a structured advert (a bare list of skills has no title to leave out)."""
+    from matching.sections import heading_of
+
+    return any(heading_of(line) for line in lines)
+
+
+_LEVEL_WORD = re.compile(r"\b(essential|desirable)\b|[(\[](e|d)[)\]]", re.I)
 
 
 def requirements_from_document(text: str) -> list[dict]:

@@ -36,13 +36,14 @@ SECTION_HEADINGS = {
                             r"|for the band \d[a-d]? (level|role|post)|skills required|key (skills|requirements)"
                             r"|qualifications|experience|skills|knowledge( (and|&) skills)?|(personal )?attributes"
                             r"|education( (and|&) training)?",
-    "duties": r"(main |key |principal )?(duties|responsibilities|tasks|accountabilities)"
-              r"( (and|&) (responsibilities|duties))?|job (description|purpose|summary)"
-              r"|(main )?purpose of the (role|post|job)|role summary|about the (role|job|post)|the role|your role"
+    "summary": r"(job )?summary|job overview|overview( of the (role|post|job))?|role summary",
+    "duties": r"(main |key |principal )?(duties|responsibilities|tasks|accountabilities)( of the (job|role|post))?"
+              r"( (and|&) (responsibilities|duties))?|job (description|purpose)"
+              r"|(main )?purpose of the (role|post|job)|about the (role|job|post)|the role|your role"
               r"|what you('ll| will) (do|be doing)|your day[- ]to[- ]day|duties of this (role|post) include"
               r"|(in particular )?the post ?holder will( be( responsible for)?)?|(so )?what will you (do|be doing)"
               r"|the roles? (will )?includes?|(your )?(key )?responsibilities (will )?include|about the roles"
-              r"|main purpose of (the )?(role|post|job)|role description|job overview|overview of the (role|post)"
+              r"|main purpose of (the )?(role|post|job)|role description"
               r"|you will be (responsible for|expected to)|the (role|post) involves",
     "about": r"about (us|the (trust|organisation|organization|employer|team|service|company|department))"
              r"|about your next employer|who we are|the company|(the |our )?benefits( package)?|benefit package"
@@ -61,6 +62,9 @@ _DECORATION = re.compile(r"[\s:.?!…]+$")
 # "ITIL Foundation (D)", "Experience of SQL - desirable".
 LEVEL_PREFIX = re.compile(r"^\s*(essential|desirable)(?: criteria)?\s*[:\-–]\s*(?P<text>\S.*)$", re.I)
 LEVEL_SUFFIX = re.compile(r"(?:[(\[](e|d|essential|desirable)[)\]]|\s[-–:]\s*(essential|desirable))\.?$", re.I)
+# In a person specification a criterion may end in a bare E, D, Essential or Desirable, as a two-column table
+# pasted as text gives it ("Experience of SQL E"); written in capitals, so "... is essential" is no marker.
+LEVEL_COLUMN_SUFFIX = re.compile(r"\s(E|D|Essential|Desirable)$")
 SUFFIX_TAIL_CHARS = 20  # the marker is looked for in the last characters only, so a long line costs nothing
 _LEVEL_LETTERS = {"e": "essential", "d": "desirable"}
 
@@ -184,7 +188,7 @@ def sectioned_lines(lines: Iterable[str]) -> Iterator[SectionedLine]:
             section, level = "person_specification", prefixed.group(1).lower()
             yield from (SectionedLine(section, level, text) for text in sentences(prefixed.group("text")))
             continue
-        marked = _level_marked(line)
+        marked = _level_marked(line, section)
         if marked:  # this criterion's own level; the lines after it keep theirs (a bare marker is dropped)
             if marked[1]:
                 yield SectionedLine("person_specification", *marked)
@@ -199,7 +203,7 @@ def classified(section: str | None, level: str | None, sentence: str) -> Section
     words = sentence.lstrip(BULLET_CHARS)
     if CONTACT_OR_APPLYING.search(words):
         return SectionedLine("about", None, sentence)
-    if section in (None, "duties"):
+    if section in (None, "duties", "summary"):
         if own_level := criterion_level(words):
             return SectionedLine("person_specification", own_level, sentence)
         if section is None and (DUTY_START.match(words) or DUTY_PHRASE.search(words)):
@@ -209,14 +213,18 @@ def classified(section: str | None, level: str | None, sentence: str) -> Section
     return SectionedLine(section, level, sentence)
 
 
-def _level_marked(line: str) -> tuple[str, str] | None:
-    """(level, text without the marker) for a line ending in "(Essential)", "(D)", "- desirable" ...; the
-    text is empty for a line that is only a marker."""
+def _level_marked(line: str, section: str | None = None) -> tuple[str, str] | None:
+    """(level, text without the marker) for a line ending in "(Essential)", "(D)", "- desirable", and in a
+    person specification a bare " E" / " D"; the text is empty for a line that is only a marker."""
     stripped = line.strip()
     tail = stripped[-SUFFIX_TAIL_CHARS:]
     marker = LEVEL_SUFFIX.search(tail)
     if not marker:
-        return None
+        column = LEVEL_COLUMN_SUFFIX.search(stripped) if section == "person_specification" else None
+        if not column:
+            return None
+        word = column.group(1).lower()
+        return _LEVEL_LETTERS.get(word, word), stripped[:column.start()].strip()
     text = stripped[:len(stripped) - len(tail) + marker.start()].strip()
     word = (marker.group(1) or marker.group(2)).lower()
     return _LEVEL_LETTERS.get(word, word), text

@@ -106,6 +106,13 @@ def test_profile_says_how_far_to_trust_the_matcher_and_when_that_is_stale():
       ("person_specification", "desirable", "ITIL Foundation"),
       ("person_specification", "essential", "a degree in health informatics"),
       ("person_specification", "essential", "Knowledge of HL7 FHIR")]),
+    # an advert pasted from a page: its title and details line, a summary, and a two-column E / D table
+    ("Clinical Systems Analyst\nBand 6 | Northshire NHS Trust | Leeds\nJob summary\n"
+     "We are looking for an analyst to support the EPR.\nMain duties of the job\nConfigure EPR order sets\n"
+     "Person Specification\nExperience\nExperience of SQL Server reporting E\nKnowledge of HL7 FHIR interfaces D\n",
+     [("duties", None, "Configure EPR order sets"),
+      ("person_specification", "essential", "Experience of SQL Server reporting"),
+      ("person_specification", "desirable", "Knowledge of HL7 FHIR interfaces")]),
 ])
 def test_profile_of_pasted_advert_reads_its_headings(text, expected):
     profile = json.loads(run_cijobs("profile", "-", "--json", input=text).stdout)

@@ -356,16 +356,15 @@ def person_specification(posting: dict) -> list[dict]:
 
 
 def _description(posting: dict) -> dict:
-    """The description's lines by the headings written in it (``matching.sections``): lines before any
-    heading are a summary (the first, when there are more) and duties; lines under duty headings are
-    duties; under person-specification headings, criteria (with the level an Essential / Desirable
-    heading gives); under "about us", benefits or how-to-apply headings, about the organisation, which
-    is never read for requirements."""
-    parts: dict[str | None, list] = {None: [], "duties": [], "person_specification": [], "about": []}
+    """The description's lines by the headings written in it and their own wording (``matching.sections``):
+    duties, criteria (with the level a heading or the line gives), "about us" (benefits, how to apply), and
+    the rest (before any heading, or under a summary heading), which is the summary: none of the last two
+    is read for requirements."""
+    parts: dict[str | None, list] = {None: [], "summary": [], "duties": [], "person_specification": [], "about": []}
     lines = list(sectioned_lines(_lines(_first(posting.get("description")))))
     for line in lines:
         parts[line.section].append(line)
-    summary = "\n".join(line.text for line in parts[None])
+    summary = "\n".join(line.text for line in parts[None] + parts["summary"])
     duties = [line.text for line in parts["duties"]]
     criteria = [{"category": None, "level": line.level, "text": line.text} for line in parts["person_specification"]]
     band = next((found for line in lines if (found := normalise_band(line.text))), None)
