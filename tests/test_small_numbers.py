@@ -53,7 +53,9 @@ def _render(client, output: str, filters: dict, *extra_inputs: dict) -> str:
     callback = next(c for c in client.get("/_dash-dependencies").get_json() if output in c["output"])
     outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
                for part in callback["output"].strip(".").split("...")]
-    payload = {"output": callback["output"], "outputs": outputs, "changedPropIds": ["filters.data"], "state": [],
+    single = not callback["output"].startswith("..")
+    payload = {"output": callback["output"], "outputs": outputs[0] if single else outputs,
+               "changedPropIds": ["filters.data"], "state": [],
                "inputs": [{"id": "filters", "property": "data", "value": filters}, *extra_inputs]}
     answer = client.post("/_dash-update-component", json=payload)
     assert answer.status_code == 200
@@ -72,3 +74,25 @@ def test_the_pages_say_why_a_share_is_not_shown(crawled_db, output, extra):
     assert "n=" in everything and "not shown" not in everything
     one_employer = _render(client, output, store_filters(None, None, [], [], [], [EMPLOYER], [], "any", False), *extra)
     assert re.search(r"not shown: [1-9] adverts? \(fewer than 10\)", one_employer)
+
+
+def test_the_employer_comparison_keeps_the_market_whole_and_counts_under_the_filters(crawled_db):
+    from dashboard.app import create_app
+
+    client = create_app(crawled_db).server.test_client()
+    assert client.get("/").status_code == 200
+    with_employer = store_filters(None, None, [], [], [], [EMPLOYER], [], "any", False)
+    chart = json.loads(_render(client, "employer-chart.figure", with_employer,
+                               {"id": "employer-a", "property": "value", "value": EMPLOYER},
+                               {"id": "employer-b", "property": "value", "value": None}))
+    bars = {bar["name"]: bar for bar in chart["employer-chart"]["figure"]["data"]}
+    market = next(name for name in bars if name.startswith("market"))
+    assert int(re.search(r"\((\d+) adverts\)", market).group(1)) > 10  # the market, not the employer again
+    assert any(name.startswith(EMPLOYER) and "too few for shares" in name for name in bars)
+    bands = store_filters(None, None, [], ["Band 7"], [], [], [], "any", False)
+    options = json.loads(_render(client, "employer-a.options", bands))
+    everything = json.loads(_render(client, "employer-a.options", store_filters(None, None, [], [], [], [], [],
+                                                                                "any", False)))
+    count = lambda answer: sum(int(re.search(r"\((\d+)\)$", o["label"]).group(1))  # noqa: E731
+                               for o in answer["employer-a"]["options"])
+    assert 0 < count(options) < count(everything)

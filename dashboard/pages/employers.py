@@ -12,6 +12,7 @@ from dashboard.components import DESIRABLE_COLOUR, ESSENTIAL_COLOUR, FIGURE_MARG
 from dashboard.context import warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter
+from warehouse.small_numbers import MIN_ADVERTS, with_intervals
 
 dash.register_page(__name__, path="/employers", name="Employers", title="cijobs - employers", order=3)
 MARKET_COLOUR = "#999999"
@@ -28,22 +29,39 @@ def layout(**_query):
             dbc.Col(dcc.Dropdown(id="employer-b", options=options, placeholder="Compare with (optional)"), md=5),
         ], className="mb-2"),
         html.P("Share of each employer's adverts needing each domain, next to the whole market under the "
-               "current filters.", className="text-muted"),
+               f"current filters (the Employer filter aside). An employer with fewer than {MIN_ADVERTS} adverts has "
+               "no bars: its shares would be chance.", className="text-muted"),
         dcc.Graph(id="employer-chart"),
     ])
 
 
+def _market_filter(filters):
+    """The current filters without the Employer filter: the market an employer is compared with."""
+    return dataclasses.replace(advert_filter(filters), employers=())
+
+
+@callback(Output("employer-a", "options"), Output("employer-b", "options"), Input("filters", "data"))
+def employer_options(filters):
+    """The employers with their advert counts under the current filters."""
+    employers = query("employers", warehouse_path(), _market_filter(filters))
+    options = [{"label": f"{r.employer} ({r.adverts})", "value": r.employer} for r in employers.itertuples()]
+    return options, options
+
+
 def _profiles(filters, first, second):
     """Market and employer shares per domain; each part is a separately cached query, so the market
-    figures are computed once however many employers are compared."""
-    flt = advert_filter(filters)
+    figures are computed once however many employers are compared. Shares of an employer with fewer than
+    the minimum of adverts are left out."""
+    flt = _market_filter(filters)
     market = query("domain_demand", warehouse_path(), flt)
     frame = market[["domain_id", "domain_title"]].assign(market_share=market["share"],
                                                           market_adverts=market["adverts"])
     for suffix, employer in (("a", first), ("b", second)):
         if employer:
-            mine = query("domain_demand", warehouse_path(), dataclasses.replace(flt, employers=(employer,)))
-            frame[f"share_{suffix}"], frame[f"adverts_{suffix}"] = mine["share"].to_numpy(), mine["adverts"].to_numpy()
+            chosen = dataclasses.replace(flt, employers=(employer,))
+            mine = with_intervals(query("domain_demand", warehouse_path(), chosen))
+            frame[f"share_{suffix}"] = mine["share"].where(~mine["suppressed"]).to_numpy()
+            frame[f"adverts_{suffix}"] = mine["adverts"].to_numpy()
     return frame
 
 
@@ -55,10 +73,10 @@ def show_employers(filters, first, second):
         return figure
     frame = _profiles(filters, first, second)
     labels = frame["domain_id"] + ". " + frame["domain_title"]
-    figure.add_bar(name=f"{first} ({frame['adverts_a'].iloc[0]} adverts)", y=labels, x=frame["share_a"],
+    figure.add_bar(name=_legend(first, frame["adverts_a"].iloc[0]), y=labels, x=frame["share_a"],
                    orientation="h", marker_color=ESSENTIAL_COLOUR)
     if second:
-        figure.add_bar(name=f"{second} ({frame['adverts_b'].iloc[0]} adverts)", y=labels, x=frame["share_b"],
+        figure.add_bar(name=_legend(second, frame["adverts_b"].iloc[0]), y=labels, x=frame["share_b"],
                        orientation="h", marker_color=DESIRABLE_COLOUR)
     figure.add_bar(name=f"market ({frame['market_adverts'].iloc[0]} adverts)", y=labels, x=frame["market_share"],
                    orientation="h", marker_color=MARKET_COLOUR)
@@ -66,6 +84,11 @@ def show_employers(filters, first, second):
                          xaxis_title="Share of adverts needing the domain", margin=FIGURE_MARGIN,
                          legend={"orientation": "h", "y": 1.12}, height=520)
     return figure
+
+
+def _legend(employer: str, adverts: int) -> str:
+    too_few = f": too few for shares (under {MIN_ADVERTS})" if adverts < MIN_ADVERTS else ""
+    return f"{employer} ({adverts} adverts{too_few})"
 
 
 @callback(Output("employer-download", "data"), Input("employer-download-button", "n_clicks"),
