@@ -96,3 +96,29 @@ def test_the_employer_comparison_keeps_the_market_whole_and_counts_under_the_fil
     count = lambda answer: sum(int(re.search(r"\((\d+)\)$", o["label"]).group(1))  # noqa: E731
                                for o in answer["employer-a"]["options"])
     assert 0 < count(options) < count(everything)
+
+
+def test_the_pay_page_shows_yearly_pay_by_band_and_keeps_hourly_rates_apart(crawled_db):
+    import duckdb
+
+    import warehouse
+    from dashboard.app import create_app
+    from warehouse.demand import pay_by
+    from warehouse.filters import AdvertFilter
+
+    con = duckdb.connect(str(warehouse.readable_path(crawled_db)), read_only=True)
+    try:
+        bands = pay_by(con, AdvertFilter(informatics_only=False), "band")
+        yearly = con.execute("SELECT count(*) FROM advert_facts WHERE duplicate_of IS NULL "
+                             "AND salary_period = 'year'").fetchone()[0]
+    finally:
+        con.close()
+    assert bands["adverts"].sum() == yearly > 0
+    shown = bands[bands["adverts"] >= 10]
+    assert (shown["q1"] <= shown["median"]).all() and (shown["median"] <= shown["q3"]).all()
+    client = create_app(crawled_db).server.test_client()
+    assert client.get("/pay").status_code == 200
+    table = _render(client, "pay-table-holder.children", store_filters(None, None, [], [], [], [], [], "any", False),
+                    {"id": "pay-group", "property": "value", "value": "band"})
+    assert "Median" in table and "Band" in table
+    assert ("not shown (fewer than 10)" in table) == bool((bands["adverts"] < 10).any())

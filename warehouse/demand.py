@@ -163,6 +163,33 @@ def competency_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, domain_
         """, [*params, *([domain_id] if domain_id and examples else []), *([domain_id] if domain_id else [])]).df()
 
 
+PAY_GROUPS = {"band": "band", "role_family": "role_family", "region": "region"}
+
+
+def pay_by(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, group: str = "band") -> pd.DataFrame:
+    """Yearly pay per band (or role family, or region) under the filter: adverts with a yearly salary, and the
+    quartiles of the midpoint of their ranges. Hourly, daily, weekly and monthly rates are not converted:
+    they are counted apart (``other_period``), as planners compare like with like."""
+    if group not in PAY_GROUPS:
+        raise ValueError(f"group must be one of {', '.join(PAY_GROUPS)}")
+    where, params = flt.where("f")
+    column = PAY_GROUPS[group]
+    return con.execute(
+        f"""
+        SELECT coalesce(f.{column}, 'Not stated') AS "group",
+               count(*) FILTER (WHERE f.salary_period = 'year') AS adverts,
+               quantile_cont((f.salary_min + f.salary_max) / 2, 0.25) FILTER (WHERE f.salary_period = 'year') AS q1,
+               median((f.salary_min + f.salary_max) / 2) FILTER (WHERE f.salary_period = 'year') AS median,
+               quantile_cont((f.salary_min + f.salary_max) / 2, 0.75) FILTER (WHERE f.salary_period = 'year') AS q3,
+               count(*) FILTER (WHERE f.salary_period IS NOT NULL AND f.salary_period <> 'year') AS other_period,
+               count(*) FILTER (WHERE f.salary_period IS NULL) AS no_amount
+        FROM advert_facts f WHERE {where}
+        GROUP BY 1
+        ORDER BY "group" = 'Not stated', TRY_CAST(regexp_extract("group", '^Band (\\d+)', 1) AS INTEGER) NULLS LAST,
+                 "group"
+        """, params).df()
+
+
 def domains(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The current framework's domains (cheap: for drop-downs)."""
     return con.execute(
