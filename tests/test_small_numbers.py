@@ -122,3 +122,15 @@ def test_the_pay_page_shows_yearly_pay_by_band_and_keeps_hourly_rates_apart(craw
                     {"id": "pay-group", "property": "value", "value": "band"})
     assert "Median" in table and "Band" in table
     assert ("not shown (fewer than 10)" in table) == bool((bands["adverts"] < 10).any())
+
+
+def test_the_methodology_page_states_sources_accuracy_rules_and_columns(crawled_db):
+    from dashboard.app import create_app
+
+    client = create_app(crawled_db).server.test_client()
+    page = client.get("/_dash-layout")
+    assert page.status_code == 200 and client.get("/methodology").status_code == 200
+    text = _render(client, "method-accuracy.children", store_filters(None, None, [], [], [], [], [], "any", True))
+    assert "competency F1" in text and "real 2020 adverts" in text
+    framework = _render(client, "method-framework.children", store_filters(None, None, [], [], [], [], [], "any", True))
+    assert "reconstructed by cijobs" in framework and "inferred" in framework
