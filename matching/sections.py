@@ -199,14 +199,14 @@ def sectioned_lines(lines: Iterable[str]) -> Iterator[SectionedLine]:
 
 def classified(section: str | None, level: str | None, sentence: str) -> SectionedLine:
     """A sentence under a heading (or none), with what its own wording says: a criterion outside a person
-    specification, a duty before any heading, a desirable criterion under an essential one."""
+    specification, a duty before any heading or in a summary, a desirable criterion under an essential one."""
     words = sentence.lstrip(BULLET_CHARS)
     if CONTACT_OR_APPLYING.search(words):
         return SectionedLine("about", None, sentence)
     if section in (None, "duties", "summary"):
         if own_level := criterion_level(words):
             return SectionedLine("person_specification", own_level, sentence)
-        if section is None and (DUTY_START.match(words) or DUTY_PHRASE.search(words)):
+        if section in (None, "summary") and (DUTY_START.match(words) or DUTY_PHRASE.search(words)):
             return SectionedLine("duties", None, sentence)
     elif section == "person_specification" and level != "desirable" and DESIRABLE_CUE.search(sentence):
         return SectionedLine(section, "desirable", sentence)
