@@ -34,6 +34,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dash_requests import component_props, output_specs  # noqa: E402
+
 import warehouse  # noqa: E402
 from dashboard import data as dashboard_data  # noqa: E402
 from dashboard.filters import advert_filter, store_filters  # noqa: E402
@@ -637,39 +639,6 @@ def request(port: int, method: str, path: str, payload: dict | None = None) -> R
     seconds = time.perf_counter() - started
     connection.close()
     return Response(response.status, seconds, data)
-
-
-def component_props(tree) -> dict:
-    """{component id: props} for every component with an id in a Dash layout (as JSON)."""
-    found: dict = {}
-
-    def walk(node) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            if "props" in node and "type" in node:
-                props = node["props"]
-                if isinstance(props.get("id"), str):
-                    found[props["id"]] = props
-                for value in props.values():
-                    walk(value)
-            else:
-                for value in node.values():
-                    walk(value)
-
-    walk(tree)
-    return found
-
-
-def output_specs(dependency: dict) -> list[dict] | dict:
-    """The ``outputs`` field as the renderer sends it: a list for multi-output callbacks, else one dict."""
-    output = dependency["output"]
-    if output.startswith(".."):
-        parts = output[2:-2].split("...")
-        return [dict(zip(("id", "property"), part.rsplit(".", 1))) for part in parts]
-    component, prop = output.rsplit(".", 1)
-    return {"id": component, "property": prop}
 
 
 def callback_body(dependency: dict, values: dict, changed: list[str]) -> dict:

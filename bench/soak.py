@@ -39,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dash_requests import component_props, output_specs  # noqa: E402
+
 from cijobs.sample_site import SampleBoard, SampleSiteServer  # noqa: E402
 
 PAGES = ("/", "/domains", "/employers", "/adverts", "/runs", "/profiler")
@@ -208,38 +210,6 @@ def problem(request: Request, response: Response) -> str | None:
         if not answer.get("response") and not answer.get("sideUpdate"):
             return "callback failed in the server (empty response)"
     return None
-
-
-def component_props(tree) -> dict:
-    """{component id: props} for every component with a string id in a Dash layout (as JSON)."""
-    found: dict = {}
-
-    def walk(node) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            if "props" in node and "type" in node:
-                props = node["props"]
-                if isinstance(props.get("id"), str):
-                    found[props["id"]] = props
-                for value in props.values():
-                    walk(value)
-            else:
-                for value in node.values():
-                    walk(value)
-
-    walk(tree)
-    return found
-
-
-def output_specs(dependency: dict) -> list[dict] | dict:
-    """The ``outputs`` field as the renderer sends it: a list for multi-output callbacks, else one dict."""
-    output = dependency["output"]
-    if output.startswith(".."):
-        return [dict(zip(("id", "property"), part.rsplit(".", 1))) for part in output[2:-2].split("...")]
-    component, prop = output.rsplit(".", 1)
-    return {"id": component, "property": prop}
 
 
 def first_output(dependency: dict) -> str:
