@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from cijobs.sample_site import SampleBoard, render  # noqa: E402
 from crawler.enrich import finish_advert  # noqa: E402
 from crawler.parsers import jobposting, nhsjobs  # noqa: E402
-from crawler.parsers.nhsjobs import ParseError  # noqa: E402
+from crawler.parsers.errors import ParseError  # noqa: E402
 from crawler.privacy import scrub_page  # noqa: E402
 
 JUNK = ["", "<", ">", "</div>", '<div id="job_description">', '"', "{", "}", "[", "]", "null", "0", "\x00", "\x01",

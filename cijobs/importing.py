@@ -22,7 +22,8 @@ from pathlib import Path
 import warehouse
 from cijobs.errors import UserError
 from crawler.enrich import finish_advert
-from crawler.parsers.jobposting import ParseError, parse_page, url_reference
+from crawler.parsers.errors import ParseError
+from crawler.parsers.jobposting import parse_page, url_reference
 from crawler.privacy import redact_text, scrub_page
 
 logger = logging.getLogger("cijobs.import")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import warehouse
 from crawler.enrich import finish_advert
-from crawler.parsers.nhsjobs import ParseError
+from crawler.parsers.errors import ParseError
 from crawler.sources import PARSERS
 
 logger = logging.getLogger(__name__)

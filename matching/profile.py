@@ -115,11 +115,11 @@ def requirements_from_document(text: str) -> list[dict]:
         except PostingError as exc:
             raise NotOneAdvert(f"the page's JobPosting cannot be read: {exc}") from exc
         if 'id="heading"' in text or "id='heading'" in text:
-            from crawler.parsers.nhsjobs import ParseError, parse_advert
+            from crawler.parsers.errors import ParseError
+            from crawler.parsers.nhsjobs import parse_saved_page
 
             try:
-                advert = parse_advert(text, "https://www.jobs.nhs.uk/candidate/jobadvert/X0000-00-0000")
-                return extract_requirements(advert)
+                return extract_requirements(parse_saved_page(text))
             except ParseError:
                 pass
         text = html_to_text(text)

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from crawler.parsers.errors import ParseError
 from crawler.parsers.jobposting import canonical_url, employment, parse_page, salary, url_reference
-from crawler.parsers.nhsjobs import ParseError
 from tests.conftest import query, run_cijobs
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "jobposting"

@@ -18,8 +18,8 @@ from extruct.jsonld import JsonLdExtractor
 from w3lib.url import canonicalize_url
 
 from crawler.parsers.document import html_document
+from crawler.parsers.errors import ParseError
 from crawler.parsers.fields import guess_period, normalise_band, parse_date, parse_salary
-from crawler.parsers.nhsjobs import ParseError
 from crawler.privacy import is_complete_page, redact_text
 from matching.normalise import sentences
 from matching.sections import sectioned_lines

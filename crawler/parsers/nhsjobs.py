@@ -16,6 +16,7 @@ from parsel import Selector
 
 from crawler import selectors as S
 from crawler.parsers.document import html_document
+from crawler.parsers.errors import ParseError
 from crawler.parsers.fields import normalise_band, parse_date, parse_salary
 from crawler.privacy import is_complete_page
 
@@ -24,10 +25,6 @@ _CRITERION_ID = re.compile(S.NHSJOBS_CRITERION_ID)
 _SAFE_XML = lxml.etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
 )
-
-
-class ParseError(ValueError):
-    """The page does not have the shape the parser expects (markup moved, truncated, not an advert)."""
 
 
 def advert_reference(url: str) -> str | None:
@@ -184,16 +181,26 @@ def parse_advert(html: str, url: str) -> dict:
     reference = advert_reference(url)
     if reference is None:
         raise ParseError(f"{url}: no advert reference in the URL")
+    return _parse_page(html, url, reference)
+
+
+def parse_saved_page(html: str) -> dict:
+    """An advert page a user saved, whose URL is not known (`cijobs profile`): its reference and URL are None."""
+    return _parse_page(html, None, None)
+
+
+def _parse_page(html: str, url: str | None, reference: str | None) -> dict:
+    url_or_page = url or "the saved page"
     document = html_document(html)
     if document is None:
-        raise ParseError(f"{url}: the page is empty")
+        raise ParseError(f"{url_or_page}: the page is empty")
     if not is_complete_page(html):
-        raise ParseError(f"{url}: page is truncated (no closing </html>)")
+        raise ParseError(f"{url_or_page}: page is truncated (no closing </html>)")
     ids = _Ids(document)
     fields = {name: _text(ids.first(element_ids)) or None for name, element_ids in S.NHSJOBS_ADVERT_IDS.items()}
     missing = [name for name in S.NHSJOBS_REQUIRED_FIELDS if not fields.get(name)]
     if missing:
-        raise ParseError(f"{url}: required field(s) missing: {', '.join(missing)} (markup changed?)")
+        raise ParseError(f"{url_or_page}: required field(s) missing: {', '.join(missing)} (markup changed?)")
     salary_text = (next((t for i in S.NHSJOBS_SALARY_IDS if (t := _text(ids.first(i)))), None)
                    or _after_heading(ids, S.NHSJOBS_SALARY_HEADING))
     salary_min, salary_max, salary_period = parse_salary(salary_text)

@@ -14,8 +14,8 @@ from scrapy.utils.sitemap import Sitemap
 
 from crawler.enrich import finish_advert
 from crawler.items import AdvertItem, RawPageItem
+from crawler.parsers.errors import ParseError
 from crawler.parsers.jobposting import parse_page
-from crawler.parsers.nhsjobs import ParseError
 from crawler.privacy import scrub_page
 
 SITEMAP_PATH = "/sitemap.xml"
