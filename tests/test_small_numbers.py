@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import date
 
 import pytest
 
@@ -134,3 +135,44 @@ def test_the_methodology_page_states_sources_accuracy_rules_and_columns(crawled_
     assert "competency F1" in text and "real 2020 adverts" in text
     framework = _render(client, "method-framework.children", store_filters(None, None, [], [], [], [], [], "any", True))
     assert "reconstructed by cijobs" in framework and "inferred" in framework
+
+
+def test_the_profiler_compares_with_enough_similar_adverts_and_lists_them(tmp_path):
+    import warehouse
+    from cijobs.matching_job import match_warehouse
+    from dashboard.app import create_app
+    from matching.framework import load_framework
+
+    db = tmp_path / "w.duckdb"
+    con = warehouse.open_warehouse(db)
+    adverts = [{"source": "nhsjobs", "reference": f"S{n:04d}-26-0001", "url": f"http://127.0.0.1/{n}",
+                "title": "Clinical Safety Officer" if n % 3 else "Senior Clinical Safety Officer",
+                "employer": f"Trust {n}", "date_posted": date(2026, 10, 1 + n), "closing_date": date(2026, 12, 31),
+                "is_informatics": True, "requirements": [
+                    {"section": "person_specification", "category": "Experience", "level": "essential",
+                     "text": "Experience of DCB0129 and DCB0160 clinical risk management"},
+                    {"section": "duties", "category": None, "level": None,
+                     "text": "Maintain the hazard log and safety case for the EPR"}]} for n in range(12)]
+    warehouse.load_adverts(con, adverts)
+    con.close()
+    match_warehouse(db, framework=load_framework())
+    warehouse.publish(db)
+    client = create_app(db).server.test_client()
+    assert client.get("/profiler").status_code == 200
+    callback = next(c for c in client.get("/_dash-dependencies").get_json()
+                    if "profiler-result.children" in c["output"])
+    values = {"profiler-run.n_clicks": 1, "profiler-upload.contents": None, "profiler-advert.value": None,
+              "profiler-upload.filename": None, "profiler-title.value": "Clinical Safety Officer",
+              "profiler-text.value": "Essential\nExperience of SQL reporting\nExperience of DCB0129 hazard logs",
+              "filters.data": store_filters(None, None, [], [], [], [], [], "any", True)}
+    props = lambda items: [{**item, "value": values[f"{item['id']}.{item['property']}"]} for item in items]  # noqa: E731
+    payload = {"output": callback["output"], "changedPropIds": ["profiler-run.n_clicks"],
+               "outputs": [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+                           for part in callback["output"].strip(".").split("...")],
+               "inputs": props(callback["inputs"]), "state": props(callback["state"])}
+    answer = client.post("/_dash-update-component", json=payload)
+    assert answer.status_code == 200
+    result = json.dumps(answer.get_json()["response"]["profiler-result"])
+    assert "Compared with 12 informatics adverts" in result
+    assert "Clinical Safety Officer (8)" in result and "Senior Clinical Safety Officer (4)" in result
+    assert "Most similar adverts ask; this one does not" in result and "data:text/csv" in result

@@ -279,6 +279,26 @@ def title_competency_shares(con: duckdb.DuckDBPyConnection, titles: list[str]) -
     return rows, count
 
 
+def peer_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, titles: tuple[str, ...]) -> dict:
+    """The adverts under the filter whose title is one of ``titles`` (a role's peers): how many, their
+    titles with counts, and the share of them needing each competency and each domain."""
+    where, params = flt.where("f")
+    peers = f"SELECT advert_id, title FROM advert_facts f WHERE {where} AND list_contains(?, f.title)"
+    args = [*params, list(titles)]
+    titles_frame = con.execute(f"SELECT title, count(*) AS adverts FROM ({peers}) GROUP BY title "
+                               "ORDER BY adverts DESC, title", args).df()
+    total = int(titles_frame["adverts"].sum()) if len(titles_frame) else 0
+    shares = {}
+    for key in ("competency_id", "domain_id"):
+        rows = con.execute(
+            f"""SELECT m.{key}, count(DISTINCT m.advert_id) AS needing FROM current_matches m
+                WHERE m.advert_id IN (SELECT advert_id FROM ({peers})) AND {flt.level_condition("m.level")}
+                GROUP BY m.{key}""", args).fetchall()
+        shares[key] = {value: needing / total for value, needing in rows} if total else {}
+    return {"adverts": total, "titles": titles_frame, "competency_shares": shares["competency_id"],
+            "domain_shares": shares["domain_id"]}
+
+
 def informatics_titles(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [t for (t,) in con.execute(
         "SELECT DISTINCT title FROM advert_facts WHERE is_informatics AND duplicate_of IS NULL").fetchall()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from functools import lru_cache
+from urllib.parse import quote
 
 import dash
 import dash_bootstrap_components as dbc
@@ -11,9 +12,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard.components import DESIRABLE_COLOUR, ESSENTIAL_COLOUR, FIGURE_MARGIN, percent, text_table
+from dashboard.components import ESSENTIAL_COLOUR, FIGURE_MARGIN, percent, text_table
 from dashboard.context import warehouse_path
 from dashboard.data import query
+from dashboard.filters import advert_filter
 from matching.accuracy import accuracy_note
 from matching.framework import load_framework
 from matching.learned import build_matcher
@@ -24,10 +26,15 @@ from matching.profile import (
     requirements_from_document,
     similar_titles,
 )
+from warehouse.csv_cells import frame_csv
+from warehouse.small_numbers import MIN_ADVERTS
 
 dash.register_page(__name__, path="/profiler", name="Role profiler", title="cijobs - role profiler", order=2)
 
 MAX_INPUT_CHARS = 200_000
+MUTED_COLOUR = "#BBBBBB"
+EXACT_SCORE = 100
+MAX_TITLES_LISTED = 15
 
 
 @lru_cache(maxsize=1)
@@ -74,33 +81,39 @@ def _decode_upload(contents: str, filename: str | None) -> str:
     return data.decode("utf-8-sig", errors="replace")
 
 
-def _peer_shares(title: str) -> tuple[dict[str, float], int]:
+def _peers(title: str, filters) -> dict | None:
+    """The adverts under the current filters whose titles resemble the role's (None without a title)."""
     if not title.strip():
-        return {}, 0
+        return None
     similar = similar_titles(title, query("informatics_titles", warehouse_path()))
-    shares, count = query("title_competency_shares", warehouse_path(), tuple(similar))
-    return dict(zip(shares["competency_id"], shares["share"])), count
+    return query("peer_demand", warehouse_path(), advert_filter(filters), tuple(similar))
 
 
-def _domain_figure(profile, peer_domain_share: dict[str, float]) -> go.Figure:
+def _domain_figure(profile, peers: dict | None) -> go.Figure:
+    """One measure per axis: with enough similar adverts, the share of them needing each domain, the bars of
+    the domains this advert needs in colour; otherwise this advert's matched lines per domain."""
     labels = [f"{d['id']}. {d['title']}" for d in profile.domains]
-    figure = go.Figure([
-        go.Bar(name="this advert (share of its matched lines)", y=labels, x=[d["share"] for d in profile.domains],
-               orientation="h", marker_color=ESSENTIAL_COLOUR),
-        go.Bar(name="similar adverts (share needing the domain)", y=labels,
-               x=[peer_domain_share.get(d["id"], 0.0) for d in profile.domains], orientation="h",
-               marker_color=DESIRABLE_COLOUR),
-    ])
-    figure.update_layout(barmode="group", xaxis_tickformat=".0%", yaxis={"autorange": "reversed"},
-                         margin=FIGURE_MARGIN, legend={"orientation": "h", "y": 1.15})
+    if peers and peers["adverts"] >= MIN_ADVERTS:
+        needed = {d["id"] for d in profile.domains if d["lines"]}
+        figure = go.Figure(go.Bar(
+            y=labels, x=[peers["domain_shares"].get(d["id"], 0.0) for d in profile.domains], orientation="h",
+            marker_color=[ESSENTIAL_COLOUR if d["id"] in needed else MUTED_COLOUR for d in profile.domains],
+            hovertemplate="%{x:.0%} of similar adverts need %{y}<extra></extra>"))
+        figure.update_layout(xaxis_tickformat=".0%", xaxis_title=f"Share of the {peers['adverts']} similar adverts "
+                             "needing the domain (coloured: this advert needs it too)")
+    else:
+        figure = go.Figure(go.Bar(y=labels, x=[d["lines"] for d in profile.domains], orientation="h",
+                                  marker_color=ESSENTIAL_COLOUR))
+        figure.update_layout(xaxis_title="This advert's requirement lines matched in the domain")
+    figure.update_layout(yaxis={"autorange": "reversed"}, margin=FIGURE_MARGIN)
     return figure
 
 
 @callback(Output("profiler-result", "children"), Output("profiler-message", "children"),
           Input("profiler-run", "n_clicks"), Input("profiler-upload", "contents"), Input("profiler-advert", "value"),
           State("profiler-upload", "filename"), State("profiler-text", "value"), State("profiler-title", "value"),
-          prevent_initial_call=True)
-def run_profile(_clicks, upload, advert_id, filename, text, title):
+          State("filters", "data"), prevent_initial_call=True)
+def run_profile(_clicks, upload, advert_id, filename, text, title, filters):
     trigger = dash.ctx.triggered_id
     try:
         if trigger == "profiler-upload" and upload:
@@ -124,25 +137,41 @@ def run_profile(_clicks, upload, advert_id, filename, text, title):
     matcher = _matcher()
     profile = profile_requirements(requirements, matcher)
     title = (title or "").strip()
-    peer_shares, peers = _peer_shares(title)
-    return _result(profile, matcher, peer_shares, peers, title), dbc.Alert(
+    return _result(profile, matcher, _peers(title, filters), title), dbc.Alert(
         f"{len(requirements)} requirement lines from the {source}.", color="success")
 
 
-def _result(profile, matcher, peer_shares, peers, title):
+def _score(score: float) -> str:
+    """A match's score only where it says something: most matches are exact (100)."""
+    return "" if score >= EXACT_SCORE else f" ({score:.0f})"
+
+
+def _comparison_text(peers: dict | None, title: str):
+    if peers is None:
+        return html.P("Give a job title to compare with similar adverts in the warehouse (under the filters above).")
+    if peers["adverts"] < MIN_ADVERTS:
+        return dbc.Alert(f"Only {peers['adverts']} adverts under the current filters have a title like '{title}': "
+                         f"fewer than {MIN_ADVERTS}, too few to compare with, so no comparison is shown.",
+                         color="warning", id="profiler-too-few")
+    listed = peers["titles"].head(MAX_TITLES_LISTED)
+    return html.Div([
+        html.P(f"Compared with {peers['adverts']} informatics adverts under the current filters whose titles "
+               f"resemble '{title}':"),
+        html.Ul([html.Li(f"{r.title} ({r.adverts})") for r in listed.itertuples()], id="profiler-similar"),
+    ])
+
+
+def _result(profile, matcher, peers: dict | None, title):
     framework = matcher.framework
     rows = pd.DataFrame([{
         "level": requirement_kind(r), "text": r["text"],
-        "competencies": "; ".join(f"{c['id']} ({c['score']:.0f})" for c in r["competencies"]),
+        "competencies": "; ".join(f"{c['id']}{_score(c['score'])}" for c in r["competencies"]),
         "evidence": "; ".join(c["evidence"] for c in r["competencies"]),
         "domains": ", ".join(r["domains"]),
     } for r in profile.requirements])
     own = {c["id"] for r in profile.requirements for c in r["competencies"]}
-    peer_domain = {}
-    for competency_id, share in peer_shares.items():
-        domain = framework.competency(competency_id).domain_id
-        peer_domain[domain] = max(peer_domain.get(domain, 0.0), share)
-    comparison = market_comparison(own, peer_shares) if peers else {"unusual": [], "missing": []}
+    enough = peers is not None and peers["adverts"] >= MIN_ADVERTS
+    comparison = market_comparison(own, peers["competency_shares"]) if enough else {"unusual": [], "missing": []}
 
     def listing(items):
         def mark(c):  # a reconstructed statement is never shown as the official wording
@@ -150,23 +179,24 @@ def _result(profile, matcher, peer_shares, peers, title):
         return html.Ul([html.Li(f"{c} {framework.competency(c).statement[:110]}{mark(c)} "
                                 f"({percent(s)} of similar adverts)") for c, s in items[:10]]) or html.P("none")
 
-    compare = (html.P(f"Compared with {peers} informatics adverts whose titles resemble '{title}'.")
-               if peers else html.P("Give a job title to compare with similar adverts in the warehouse."))
+    compare = _comparison_text(peers, title)
     subdomains = pd.DataFrame(profile.subdomains)
     if len(subdomains):
         subdomains["share"] = subdomains["share"].map(percent)
     return html.Div([
         html.H4("Profile by domain"), compare,
-        dcc.Graph(id="profiler-domain-chart", figure=_domain_figure(profile, peer_domain if peers else {})),
+        dcc.Graph(id="profiler-domain-chart", figure=_domain_figure(profile, peers)),
         dbc.Row([
             dbc.Col([html.H5("Asks what similar adverts rarely do"), listing(comparison["unusual"])], md=6),
             dbc.Col([html.H5("Most similar adverts ask; this one does not"), listing(comparison["missing"])], md=6),
             html.Small("* statement reconstructed by cijobs, not the official FCI wording", className="text-muted"),
-        ]) if peers else html.Div(),
+        ]) if enough else html.Div(),
         html.H4("Subdomains"),
         text_table(subdomains, {"id": "Subdomain", "title": "Title", "lines": "Lines", "share": "Share"},
                    "profiler-subdomains") if len(subdomains) else html.P("No line matched a competency."),
-        html.H4("Requirements"),
+        html.H4(["Requirements", html.A("Download CSV", id="profiler-download", download="role-profile.csv",
+                                        href="data:text/csv;charset=utf-8," + quote(frame_csv(rows)),
+                                        className="btn btn-sm btn-outline-secondary ms-2")]),
         text_table(rows, {"level": "Level", "text": "Requirement", "competencies": "Competencies (score)",
                           "evidence": "Evidence ('key phrase' ~ 'words of the line')", "domains": "Domains"},
                    "profiler-requirements"),
