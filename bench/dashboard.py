@@ -466,8 +466,8 @@ def query_calls(db: Path, stores: dict[str, dict]) -> list[tuple[str, QueryCall]
               ("layout", QueryCall("employers", (advert_filter(None),), label="employers (page layout)")),
               ("-", QueryCall("filter_options")), ("-", QueryCall("advert_choices")),
               ("-", QueryCall("advert_requirements", (advert_id,))),
-              ("-", QueryCall("title_competency_shares", (titles,),
-                              label=f"title_competency_shares ({len(titles)} titles)")),
+              ("-", QueryCall("peer_demand", (advert_filter(None), tuple(titles)),
+                              label=f"peer_demand ({len(titles)} titles)")),
               ("-", QueryCall("informatics_titles")), ("-", QueryCall("runs_overview")),
               ("-", QueryCall("sources_overview")), ("-", QueryCall("framework_overview"))]
     return calls

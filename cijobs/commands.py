@@ -458,19 +458,20 @@ def _market(args: argparse.Namespace, profile, matcher) -> dict:
     """The advert against informatics adverts in the warehouse whose titles resemble ``--title``."""
     import warehouse
     from matching.profile import market_comparison, similar_titles
-    from warehouse.demand import informatics_titles, title_competency_shares
+    from warehouse.demand import informatics_titles, peer_demand
+    from warehouse.filters import AdvertFilter
 
     con = warehouse.open_read_only(warehouse.readable_path(_db(args)))
     try:
-        shares, peers = title_competency_shares(con, similar_titles(args.title, informatics_titles(con)))
+        peers = peer_demand(con, AdvertFilter(), tuple(similar_titles(args.title, informatics_titles(con))))
     finally:
         con.close()
-    if not peers:
+    if not peers["adverts"]:
         raise UserError(f"no informatics advert in the warehouse has a title like '{args.title}'")
     own = {c["id"] for row in profile.requirements for c in row["competencies"]}
-    comparison = market_comparison(own, dict(zip(shares["competency_id"], shares["share"])))
+    comparison = market_comparison(own, peers["competency_shares"])
     framework = matcher.framework
-    return {"title": args.title, "peers": peers, **{
+    return {"title": args.title, "peers": peers["adverts"], **{
         key: [{"id": cid, "statement": framework.competency(cid).statement,
                "confidence": framework.competency(cid).confidence, "share": round(float(share), 4)}
               for cid, share in items]

@@ -19,7 +19,7 @@ QUERIES = {
     name: getattr(demand, name)
     for name in ("headline", "domain_demand", "domain_demand_over_time", "subdomain_demand", "competency_demand",
                  "employers", "domains", "filter_options", "advert_page", "advert_choices",
-                 "advert_requirements", "title_competency_shares", "informatics_titles", "runs_overview",
+                 "advert_requirements", "informatics_titles", "runs_overview",
                  "sources_overview", "framework_overview", "pay_by", "peer_demand")
 }
 RETRIES_WHILE_LOCKED = 20

@@ -60,7 +60,3 @@ def advert_filter(data: dict | None) -> AdvertFilter:
         sources=tuple(data.get("sources") or ()), informatics_only=data.get("informatics_only", True),
         level=data.get("level") or "any",
     )
-
-
-def describe(flt: AdvertFilter) -> str:
-    return flt.describe()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from matching.extract import MIN_LINE_CHARS, extract_requirements, is_boilerplate, split_lines
 from matching.matcher import Matcher
-from matching.sections import sectioned_lines
+from matching.sections import criterion_level, heading_of, sectioned_lines
 
 _HTML = re.compile(r"<(html|body|p|div|li|h[1-6])[\s>]", re.I)
 PROFILED_PAGE_URL = "https://profiled-page.invalid/advert"
@@ -82,8 +82,6 @@ def requirements_from_text(text: str) -> list[dict]:
 
 def _looks_like_title(line: str) -> bool:
     """A short first line with no sentence in it and no heading or criterion wording: the job title."""
-    from matching.sections import criterion_level, heading_of
-
     line = line.strip()
     return (len(line.split()) <= TITLE_MAX_WORDS and not line.endswith((".", ":", "?")) and heading_of(line) is None
             and criterion_level(line) is None and _LEVEL_WORD.search(line) is None)
@@ -91,8 +89,6 @@ def _looks_like_title(line: str) -> bool:
 
 def _has_headings(lines: list[str]) -> bool:
     """Whether the text is a structured advert (a bare list of skills has no title to leave out)."""
-    from matching.sections import heading_of
-
     return any(heading_of(line) for line in lines)
 
 

@@ -192,5 +192,5 @@ def test_an_internal_only_advert_reaches_no_dashboard_query(tmp_path):
     assert "Secret Lead" not in demand.informatics_titles(con)
     assert "Secret Lead" not in set(demand.advert_choices(con)["title"])
     assert demand.advert_requirements(con, internal_id) == []
-    assert demand.title_competency_shares(con, ["Secret Lead"])[1] == 0
+    assert demand.peer_demand(con, AdvertFilter(), ("Secret Lead",))["adverts"] == 0
     con.close()

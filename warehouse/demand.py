@@ -259,26 +259,6 @@ def advert_requirements(con: duckdb.DuckDBPyConnection, advert_id: int) -> list[
     return [{"section": s, "category": c, "level": lv, "text": t} for s, c, lv, t in rows]
 
 
-def title_competency_shares(con: duckdb.DuckDBPyConnection, titles: list[str]) -> tuple[pd.DataFrame, int]:
-    """For informatics adverts with one of these titles: share needing each competency, and how many adverts."""
-    if not titles:
-        return pd.DataFrame(columns=["competency_id", "share"]), 0
-    rows = con.execute(
-        """
-        WITH peers AS (SELECT advert_id FROM advert_facts
-                       WHERE is_informatics AND duplicate_of IS NULL AND list_contains(?, title)),
-             total AS (SELECT count(*) AS n FROM peers)
-        SELECT m.competency_id, count(DISTINCT m.advert_id) / any_value(total.n) AS share
-        FROM current_matches m CROSS JOIN total
-        WHERE m.advert_id IN (SELECT advert_id FROM peers)
-        GROUP BY m.competency_id
-        """, [titles]).df()
-    count = con.execute(
-        "SELECT count(*) FROM advert_facts WHERE is_informatics AND duplicate_of IS NULL AND list_contains(?, title)",
-        [titles]).fetchone()[0]
-    return rows, count
-
-
 def peer_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, titles: tuple[str, ...]) -> dict:
     """The adverts under the filter whose title is one of ``titles`` (a role's peers): how many, their
     titles with counts, and the share of them needing each competency and each domain."""

@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, dash_table, dcc, html
 from dashboard.components import csv_payload, download_button
 from dashboard.context import warehouse_path
 from dashboard.data import query
-from dashboard.filters import advert_filter, describe
+from dashboard.filters import advert_filter
 from warehouse.demand import ADVERT_TABLE_COLUMNS
 
 dash.register_page(__name__, path="/adverts", name="Adverts", title="cijobs - adverts", order=4)
@@ -64,7 +64,7 @@ def show_adverts(filters, search, include_closed, page, sort_by):
     frame["link"] = [_markdown_link(r, u) for r, u in zip(frame["reference"], frame["url"])]
     for column in ("date_posted", "closing_date"):
         frame[column] = frame[column].astype(str).replace({"NaT": "", "None": ""})
-    scope = f"{total:,} {'adverts' if include_closed else 'open adverts'}: {describe(advert_filter(filters))}."
+    scope = f"{total:,} {'adverts' if include_closed else 'open adverts'}: {advert_filter(filters).describe()}."
     return frame.drop(columns=["url"]).to_dict("records"), max(1, -(-total // PAGE_SIZE)), scope
 
 

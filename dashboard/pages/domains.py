@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import DOMAIN_COLOURS, FIGURE_MARGIN, csv_payload, download_button, share_text, text_table
 from dashboard.context import warehouse_path
 from dashboard.data import query
-from dashboard.filters import advert_filter, describe
+from dashboard.filters import advert_filter
 from warehouse.small_numbers import suppress, with_intervals
 
 dash.register_page(__name__, path="/domains", name="Domains", title="cijobs - domain drill-down", order=1)
@@ -61,7 +61,7 @@ def show_domain(filters, domain):
     figure.update_layout(xaxis_tickformat=".0%", yaxis={"autorange": "reversed"}, margin=FIGURE_MARGIN)
     table = text_table(_competencies(filters, domain), COMPETENCY_COLUMNS, "competency-table",
                        link_column="example_url", link_text_column="example_reference")
-    return f"Showing {describe(advert_filter(filters))}.", figure, table
+    return f"Showing {advert_filter(filters).describe()}.", figure, table
 
 
 @callback(Output("subdomain-download", "data"), Input("subdomain-download-button", "n_clicks"),

@@ -19,7 +19,7 @@ from dashboard.components import (
 )
 from dashboard.context import warehouse_path
 from dashboard.data import query
-from dashboard.filters import advert_filter, describe
+from dashboard.filters import advert_filter
 from matching.accuracy import accuracy_note, domain_count_ratios
 from warehouse.small_numbers import suppress, with_intervals
 
@@ -191,7 +191,7 @@ def _trend_caption(trend, period: str, chosen: str) -> str:
 def show_overview(filters):
     db, flt = warehouse_path(), advert_filter(filters)
     demand, framework = with_intervals(query("domain_demand", db, flt)), query("framework_overview", db)
-    return (f"Showing {describe(flt)}.", _headline(query("headline", db, flt)), _demand_chart(demand),
+    return (f"Showing {flt.describe()}.", _headline(query("headline", db, flt)), _demand_chart(demand),
             _demand_table(demand, domain_count_ratios(framework.get("matcher_version"), framework.get("version"))),
             provenance_text(framework))
 

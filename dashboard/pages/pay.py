@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard.components import FIGURE_MARGIN, csv_payload, download_button, text_table
 from dashboard.context import warehouse_path
 from dashboard.data import query
-from dashboard.filters import advert_filter, describe
+from dashboard.filters import advert_filter
 from warehouse.small_numbers import MIN_ADVERTS
 
 dash.register_page(__name__, path="/pay", name="Pay", title="cijobs - pay", order=4)
@@ -59,7 +59,7 @@ def show_pay(filters, group):
                        marker={"symbol": "line-ew-open", "size": 24})
     figure.update_layout(yaxis_title="Yearly salary (lower to upper quartile, median marked)",
                          yaxis_tickprefix="£", showlegend=False, margin=FIGURE_MARGIN)
-    return (f"Showing {describe(advert_filter(filters))}, by {GROUPS.get(group, 'Band').lower()}.", figure,
+    return (f"Showing {advert_filter(filters).describe()}, by {GROUPS.get(group, 'Band').lower()}.", figure,
             text_table(frame, PAY_COLUMNS, "pay-table"))
 
 
