@@ -7,6 +7,11 @@ go to a folder outside the repository for the labellers; the project keeps only 
 advert ids, line keys, split and sample.
 
     .venv/bin/python bench/draw_labelling_sample.py --out /tmp/cijobs-labelling [--packets 6]
+
+Round 2 (``--round 2``) draws other adverts (none of round 1's) and labels only the lines the pipeline
+sends to the matcher (the sectioner's lines outside "about" sections, boilerplate left out), the rest being
+shown as context: whole-advert samples are 80 % lines that ask nothing, and the matcher's accuracy rests on
+the others. Its manifest is tests/data/real_2020_v6_round2_manifest.jsonl.
 """
 from __future__ import annotations
 
@@ -20,27 +25,39 @@ from real_corpus import DEFAULT_CORPUS, ROOT, advert_lines, adverts, description
 
 sys.path.insert(0, str(ROOT))
 from crawler.relevance import informatics_score, is_informatics  # noqa: E402
-from matching.extract import split_lines  # noqa: E402
+from matching.extract import is_boilerplate, split_lines  # noqa: E402
+from matching.sections import sectioned_lines  # noqa: E402
 
 MANIFEST = ROOT / "tests" / "data" / "real_2020_v6_manifest.jsonl"
+ROUND_2_MANIFEST = ROOT / "tests" / "data" / "real_2020_v6_round2_manifest.jsonl"
 SEED = 2029
-INFORMATICS_ADVERTS = 230
-OTHER_ADVERTS = 110
+ROUNDS = {1: {"seed": SEED, "informatics": 230, "other": 110, "manifest": MANIFEST},
+          2: {"seed": 2030, "informatics": 400, "other": 260, "manifest": ROUND_2_MANIFEST}}
 MIN_LINES = 3
 DOUBLE_SHARE = 0.2  # adverts labelled a second time, blind, by other labellers
 DOUBLE_PACKETS = 2
 
 
-def packet_lines(advert: dict) -> list[tuple[str, str | None]]:
-    """(text, key) for each paragraph piece in reading order; short headings come with key None."""
+def matched_texts(text: str) -> set[str]:
+    """The sentences the pipeline sends to the matcher: outside "about" sections, not boilerplate."""
+    return {" ".join(line.text.split()) for line in sectioned_lines(text.splitlines())
+            if line.section != "about" and not is_boilerplate(line.text)}
+
+
+def packet_lines(advert: dict, matched_only: bool = False) -> list[tuple[str, str | None]]:
+    """(text, key) for each paragraph piece in reading order; short headings (and, with ``matched_only``,
+    the lines the matcher never sees) come with key None, as context."""
+    text = description_text(advert)
+    wanted = matched_texts(text) if matched_only else None
     rows, seen = [], set()
-    for paragraph in description_text(advert).splitlines():
+    for paragraph in text.splitlines():
         pieces = split_lines(paragraph)
         if not pieces and paragraph.strip():
             rows.append((" ".join(paragraph.split()), None))
         for piece in pieces:
             key = line_key(str(advert["_id"]), piece)
-            rows.append((piece, None if key in seen else key))
+            labelled = key not in seen and (wanted is None or " ".join(piece.split()) in wanted)
+            rows.append((piece, key if labelled else None))
             seen.add(key)
     return rows
 
@@ -59,19 +76,23 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--out", type=Path, required=True, help="folder for the packets (outside the repository)")
     parser.add_argument("--packets", type=int, default=6)
+    parser.add_argument("--round", type=int, choices=sorted(ROUNDS), default=1)
     args = parser.parse_args()
+    plan = ROUNDS[args.round]
+    earlier = {json.loads(line)["advert"] for number, other in ROUNDS.items() if number < args.round
+               for line in other["manifest"].read_text(encoding="utf-8").splitlines() if line.strip()}
     if not args.corpus.is_file():
         print(f"skipped: no corpus at {args.corpus}")
         return 0
     pools: dict[tuple[bool, str], list[dict]] = {}
     for advert in adverts(args.corpus):
-        if len(advert_lines(advert)) < MIN_LINES:
+        if str(advert["_id"]) in earlier or len(advert_lines(advert)) < MIN_LINES:
             continue
         informatics = is_informatics(informatics_score(advert.get("title"), description_text(advert)))
         pools.setdefault((informatics, split_of(advert)), []).append(advert)
-    rng = random.Random(SEED)
+    rng = random.Random(plan["seed"])
     drawn = []
-    for informatics, wanted in ((True, INFORMATICS_ADVERTS), (False, OTHER_ADVERTS)):
+    for informatics, wanted in ((True, plan["informatics"]), (False, plan["other"])):
         total = sum(len(pool) for (inf, _), pool in pools.items() if inf == informatics)
         for (inf, split), pool in sorted(pools.items()):
             if inf != informatics:
@@ -79,11 +100,13 @@ def main() -> int:
             take = min(len(pool), round(wanted * len(pool) / total))
             drawn += [(advert, informatics, split) for advert in rng.sample(pool, take)]
     rng.shuffle(drawn)
+    with_rows = [(advert, informatics, split, packet_lines(advert, matched_only=args.round > 1))
+                 for advert, informatics, split in drawn]
+    drawn = [entry for entry in with_rows if any(key for _, key in entry[3])]  # round 2: some line to label
     args.out.mkdir(parents=True, exist_ok=True)
     manifest, packets = [], [[] for _ in range(args.packets)]
     sizes = [0] * args.packets
-    for advert, informatics, split in drawn:
-        rows = packet_lines(advert)
+    for advert, informatics, split, rows in drawn:
         keys = [key for _, key in rows if key]
         target = sizes.index(min(sizes))
         sizes[target] += len(keys)
@@ -99,7 +122,7 @@ def main() -> int:
     for name, packet in [*((f"packet_{n:02d}", p) for n, p in enumerate(packets, 1)),
                          *((f"blind_{n:02d}", p) for n, p in enumerate(blind, 1))]:
         write_packet(args.out / f"{name}.txt", packet)
-    MANIFEST.write_text("".join(json.dumps(row) + "\n" for row in manifest), encoding="utf-8")
+    plan["manifest"].write_text("".join(json.dumps(row) + "\n" for row in manifest), encoding="utf-8")
     lines = sum(len(row["keys"]) for row in manifest)
     print(f"blind second labelling: {[sum(len(rows) for _, rows in p) for p in blind]} rows")
     print(f"{len(manifest)} adverts, {lines} lines to label; packets of {sizes} lines in {args.out}")
