@@ -5,7 +5,9 @@ every line's label (the adjudicated one where two labellers disagreed), real_202
 second, blind labels of the double-labelled adverts. Prints agreement (competency and domain micro-F1,
 section accuracy) between the first and the blind labels.
 
-    .venv/bin/python bench/merge_labelling.py --labels /tmp/cijobs-labelling [--adjudicated FILE]
+    .venv/bin/python bench/merge_labelling.py --labels /tmp/cijobs-labelling [--adjudicated FILE] [--round 2]
+
+Round 2's files are real_2020_v6_round2_{labels,blind}.jsonl, from real_2020_v6_round2_manifest.jsonl.
 """
 from __future__ import annotations
 
@@ -19,9 +21,8 @@ from real_corpus import ROOT
 sys.path.insert(0, str(ROOT))
 from matching.evaluate import Scores  # noqa: E402
 
-MANIFEST = ROOT / "tests" / "data" / "real_2020_v6_manifest.jsonl"
-LABELS = ROOT / "tests" / "data" / "real_2020_v6_labels.jsonl"
-BLIND = ROOT / "tests" / "data" / "real_2020_v6_blind.jsonl"
+DATA = ROOT / "tests" / "data"
+ROUND_FILES = {1: "real_2020_v6_{}.jsonl", 2: "real_2020_v6_round2_{}.jsonl"}
 
 
 def read_rows(path: Path) -> dict[str, dict]:
@@ -50,8 +51,13 @@ def main() -> int:
     parser.add_argument("--labels", type=Path, required=True, help="the folder of labels_*.jsonl files")
     parser.add_argument("--adjudicated", type=Path,
                         help="JSON lines {key, section, competencies} settling disagreements")
+    parser.add_argument("--round", type=int, choices=sorted(ROUND_FILES), default=1)
+    parser.add_argument("--disagreements", type=Path,
+                        help="write the lines where the two labellers disagree here, for adjudication")
     args = parser.parse_args()
-    manifest = [json.loads(line) for line in MANIFEST.read_text(encoding="utf-8").splitlines() if line.strip()]
+    manifest_path, labels_path, blind_path = (DATA / ROUND_FILES[args.round].format(name)
+                                              for name in ("manifest", "labels", "blind"))
+    manifest = [json.loads(line) for line in manifest_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     first, blind = {}, {}
     for path in sorted(args.labels.glob("labels_packet_*.jsonl")):
         first.update(read_rows(path))
@@ -71,10 +77,15 @@ def main() -> int:
                          "adjudicated": key in adjudicated})
     if missing:
         raise SystemExit(f"{missing} lines of the manifest have no label")
-    LABELS.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    BLIND.write_text("".join(json.dumps({"key": k, **v}) + "\n" for k, v in blind.items()), encoding="utf-8")
-    print(f"{len(rows)} lines -> {LABELS.name} ({sum(r['adjudicated'] for r in rows)} adjudicated); "
-          f"{len(blind)} blind -> {BLIND.name}")
+    if args.disagreements:
+        differing = [{"key": key, "first": first[key], "second": row} for key, row in blind.items()
+                     if row != first[key] and key not in adjudicated]
+        args.disagreements.write_text("".join(json.dumps(row) + "\n" for row in differing), encoding="utf-8")
+        print(f"{len(differing)} disagreements -> {args.disagreements}")
+    labels_path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    blind_path.write_text("".join(json.dumps({"key": k, **v}) + "\n" for k, v in blind.items()), encoding="utf-8")
+    print(f"{len(rows)} lines -> {labels_path.name} ({sum(r['adjudicated'] for r in rows)} adjudicated); "
+          f"{len(blind)} blind -> {blind_path.name}")
     return 0
 
 
