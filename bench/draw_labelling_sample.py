@@ -24,9 +24,9 @@ from pathlib import Path
 from real_corpus import DEFAULT_CORPUS, ROOT, advert_lines, adverts, description_text, employer_of, line_key, split_of
 
 sys.path.insert(0, str(ROOT))
+from advert_text.extract import is_boilerplate, split_lines  # noqa: E402
+from advert_text.sections import sectioned_lines  # noqa: E402
 from crawler.relevance import informatics_score, is_informatics  # noqa: E402
-from matching.extract import is_boilerplate, split_lines  # noqa: E402
-from matching.sections import sectioned_lines  # noqa: E402
 
 MANIFEST = ROOT / "tests" / "data" / "real_2020_v6_manifest.jsonl"
 ROUND_2_MANIFEST = ROOT / "tests" / "data" / "real_2020_v6_round2_manifest.jsonl"

@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from real_corpus import advert_lines, adverts  # noqa: E402
 
+from advert_text.extract import is_boilerplate  # noqa: E402
 from matching.classify import classify_lines  # noqa: E402
-from matching.extract import is_boilerplate  # noqa: E402
 from matching.framework import load_framework  # noqa: E402
 from matching.matcher import Matcher  # noqa: E402
 

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from matching.extract import split_lines  # noqa: E402
-from matching.profile import html_to_text  # noqa: E402
+from advert_text.extract import split_lines  # noqa: E402
+from advert_text.html import html_to_text  # noqa: E402
 
 CORPUS_DIR = ROOT.parent / "shared" / "data" / "nhs_jobs_2020"
 DEFAULT_CORPUS = CORPUS_DIR / "postings.jsonl.gz"

@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from real_corpus import advert_lines, adverts, line_key, reserved_ids  # noqa: E402
 
+from advert_text.extract import is_boilerplate  # noqa: E402
 from matching.evaluate import SPLITS, Scores, evaluate, report, split_gold  # noqa: E402
-from matching.extract import is_boilerplate  # noqa: E402
 from matching.framework import load_framework  # noqa: E402
 from matching.learned import build_matcher  # noqa: E402
 

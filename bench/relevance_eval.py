@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from real_corpus import adverts  # noqa: E402
 
+from advert_text.html import html_to_text  # noqa: E402
 from crawler.relevance import informatics_score, is_informatics  # noqa: E402
-from matching.profile import html_to_text  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "nhs_jobs_2020"
 DEFAULT_LABELS = ROOT / "tests" / "data" / "relevance_labels.csv"

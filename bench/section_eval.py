@@ -19,11 +19,11 @@ from collections import Counter, defaultdict
 from real_corpus import DEFAULT_CORPUS, ROOT, advert_lines, adverts, line_key
 
 sys.path.insert(0, str(ROOT))
+from advert_text.extract import extract_requirements  # noqa: E402
+from advert_text.normalise import squash_whitespace  # noqa: E402
 from crawler.parsers.errors import ParseError  # noqa: E402
 from crawler.parsers.jobposting import parse_page  # noqa: E402
 from crawler.privacy import scrub_page  # noqa: E402
-from matching.extract import extract_requirements  # noqa: E402
-from matching.normalise import squash_whitespace  # noqa: E402
 
 LABELS = ROOT / "tests" / "data" / "real_2020_v6_labels.jsonl"
 CLASSES = ("essential", "desirable", "duty", "neither")

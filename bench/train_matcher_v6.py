@@ -31,8 +31,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 import real_corpus  # noqa: E402
 
+from advert_text.extract import is_boilerplate  # noqa: E402
+from advert_text.normalise import fold  # noqa: E402
 from matching.evaluate import Scores, evaluate, load_gold  # noqa: E402
-from matching.extract import is_boilerplate  # noqa: E402
 from matching.framework import load_framework  # noqa: E402
 from matching.learned import (  # noqa: E402
     CHAR_NGRAMS,
@@ -47,7 +48,6 @@ from matching.learned import (  # noqa: E402
     weights_hash,
 )
 from matching.matcher import Matcher  # noqa: E402
-from matching.normalise import fold  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 V6_LABELS = DATA / "real_2020_v6_labels.jsonl"

@@ -13,6 +13,7 @@ from cijobs import commands
 from cijobs.errors import UserError
 from crawler.sources import SOURCES
 from matching.framework import FrameworkError
+from warehouse.connection import DEFAULT_PATH as DEFAULT_WAREHOUSE
 from warehouse.errors import WarehouseError
 
 
@@ -26,7 +27,7 @@ class Parser(argparse.ArgumentParser):
 def _add_db(parser: argparse.ArgumentParser, top: bool = False) -> None:
     parser.add_argument(
         "--db", type=Path, default=None if top else argparse.SUPPRESS, metavar="PATH",
-        help="warehouse file (default: $CIJOBS_DB or data/cijobs.duckdb)",
+        help=f"warehouse file (default: $CIJOBS_DB or {DEFAULT_WAREHOUSE})",
     )
 
 

@@ -412,10 +412,11 @@ def _read_input(name: str) -> str:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
+    from crawler.parsers.saved_page import NotOneAdvert, requirements_from_document
     from matching.accuracy import accuracy_note
     from matching.framework import load_framework
     from matching.learned import build_matcher
-    from matching.profile import NotOneAdvert, profile_requirements, requirement_kind, requirements_from_document
+    from matching.profile import profile_requirements, requirement_kind
 
     text = _read_input(args.file)
     try:

@@ -1,4 +1,5 @@
-"""``cijobs.toml``: which warehouse, which sources, and when to refresh. Every key is checked.
+"""``cijobs.toml``: which warehouse, which sources, and when to refresh. Every key is checked against the
+schema below (pydantic): a misspelt key or a value of the wrong kind is a one-line error naming it.
 
     [warehouse]
     path = "data/cijobs.duckdb"
@@ -24,17 +25,55 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from cijobs.errors import UserError
 from crawler.sources import SOURCES
+from matching.schemas import describe
+from warehouse.connection import DEFAULT_PATH as DEFAULT_WAREHOUSE
 
 DEFAULT_CONFIG = Path("cijobs.toml")
-SOURCE_KEYS = {
-    "enabled": bool, "base_url": str, "delay": (int, float), "keywords": list, "discovery": str,
-    "max_pages": int, "start_urls": list, "sitemap": str,
-}
-SECTIONS = {"warehouse": {"path": str}, "refresh": {"cron": str, "log_dir": str}}
+HTTP_URL = Annotated[str, AfterValidator(lambda url: _http_url(url))]
+NON_EMPTY = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _http_url(url: str) -> str:
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        raise ValueError(f"{url!r} is not an http or https URL")
+    return url
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class WarehouseSection(_Section):
+    path: str = str(DEFAULT_WAREHOUSE)
+
+
+class RefreshSection(_Section):
+    cron: str | None = None
+    log_dir: str | None = None
+
+
+class SourceSection(_Section):
+    enabled: bool = True
+    base_url: HTTP_URL | None = None
+    delay: float | None = Field(default=None, ge=0)
+    keywords: list[NON_EMPTY] = []  # an empty keyword would crawl the whole board
+    discovery: Literal["api", "html"] = "api"
+    max_pages: int | None = Field(default=None, ge=1)
+    start_urls: list[HTTP_URL] = []
+    sitemap: HTTP_URL | None = None
+
+
+class ConfigFile(_Section):
+    warehouse: WarehouseSection = WarehouseSection()
+    refresh: RefreshSection = RefreshSection()
+    sources: dict[Literal[tuple(SOURCES)], SourceSection] = {}
 
 
 @dataclass
@@ -72,7 +111,7 @@ class SourceConfig:
 @dataclass
 class Config:
     path: Path | None
-    warehouse: Path = Path("data/cijobs.duckdb")
+    warehouse: Path = DEFAULT_WAREHOUSE
     cron: str | None = None
     log_dir: Path | None = None
     sources: list[SourceConfig] = field(default_factory=lambda: [SourceConfig("nhsjobs")])
@@ -84,12 +123,6 @@ class Config:
     @property
     def logs(self) -> Path:
         return self.log_dir or self.warehouse.parent / "logs"
-
-
-def _check_type(where: str, value, expected) -> None:
-    if expected is int and isinstance(value, bool) or not isinstance(value, expected):
-        names = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
-        raise UserError(f"{where} must be {names}, not {value!r}")
 
 
 def load_config(path: Path | None, *, required: bool = False) -> Config:
@@ -105,56 +138,24 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
         raise UserError(f"{path}: cannot read ({exc})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: not valid TOML ({exc})") from exc
-    config = Config(path=path, sources=[])
-    for section, content in raw.items():
-        if not isinstance(content, dict):
-            raise UserError(f"{path}: {section} must be a table ([{section}] with its keys below it), not {content!r}")
-        if section == "sources":
-            continue
-        if section not in SECTIONS:
-            raise UserError(f"{path}: unknown section [{section}] (known: {', '.join([*SECTIONS, 'sources'])})")
-        for key, value in content.items():
-            if key not in SECTIONS[section]:
-                raise UserError(f"{path}: unknown key {section}.{key} (known: {', '.join(SECTIONS[section])})")
-            _check_type(f"{path}: {section}.{key}", value, SECTIONS[section][key])
-    config.warehouse = Path(raw.get("warehouse", {}).get("path", config.warehouse))
-    config.cron = raw.get("refresh", {}).get("cron")
-    if raw.get("refresh", {}).get("log_dir"):
-        config.log_dir = Path(raw["refresh"]["log_dir"])
+    try:
+        checked = ConfigFile.model_validate(raw)
+    except ValidationError as exc:
+        raise UserError(f"{path}: {describe(exc, raw)}") from None
+    config = Config(path=path, warehouse=Path(checked.warehouse.path), cron=checked.refresh.cron,
+                    log_dir=Path(checked.refresh.log_dir) if checked.refresh.log_dir else None,
+                    sources=[SourceConfig(name, **section.model_dump()) for name, section in checked.sources.items()]
+                    or [SourceConfig("nhsjobs")])
     if config.cron:
         _validate_cron(path, config.cron)
     if "path" in raw.get("warehouse", {}):
         _check_writable(f"{path}: warehouse.path {str(config.warehouse)!r}", config.warehouse.parent)
     if config.log_dir:
         _check_writable(f"{path}: refresh.log_dir {str(config.log_dir)!r}", config.log_dir)
-    for name, content in (raw.get("sources") or {}).items():
-        if name not in SOURCES:
-            raise UserError(f"{path}: unknown source [sources.{name}] (known: {', '.join(SOURCES)})")
-        if not isinstance(content, dict):
-            raise UserError(f"{path}: sources.{name} must be a table ([sources.{name}]), not {content!r}")
-        for key, value in content.items():
-            if key not in SOURCE_KEYS:
-                raise UserError(f"{path}: unknown key sources.{name}.{key} (known: {', '.join(SOURCE_KEYS)})")
-            _check_type(f"{path}: sources.{name}.{key}", value, SOURCE_KEYS[key])
-        source = SourceConfig(name, **content)
-        if source.delay is not None and source.delay < 0:
-            raise UserError(f"{path}: sources.{name}.delay must be zero or more seconds")
-        if source.max_pages is not None and source.max_pages < 1:
-            raise UserError(f"{path}: sources.{name}.max_pages must be at least 1, not {source.max_pages}")
-        for keyword in source.keywords:
-            if not isinstance(keyword, str) or not keyword.strip():
-                raise UserError(f"{path}: sources.{name}.keywords must be non-empty strings, not {keyword!r} "
-                                "(an empty keyword would crawl the whole board)")
-        if source.discovery not in ("api", "html"):
-            raise UserError(f"{path}: sources.{name}.discovery must be 'api' or 'html'")
-        for url in filter(None, (source.base_url, source.sitemap, *(source.start_urls or []))):
-            if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-                raise UserError(f"{path}: sources.{name}: {url!r} is not an http or https URL")
-        if name == "jobposting" and source.enabled and not (source.base_url or source.start_urls or source.sitemap):
+    for source in config.sources:
+        if source.name == "jobposting" and source.enabled and not (source.base_url or source.start_urls
+                                                                   or source.sitemap):
             raise UserError(f"{path}: sources.jobposting needs base_url, start_urls or sitemap")
-        config.sources.append(source)
-    if not config.sources:
-        config.sources = [SourceConfig("nhsjobs")]
     return config
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
+from advert_text.extract import extract_requirements
 from crawler.relevance import informatics_score, is_informatics
-from matching.extract import extract_requirements
 
 # Adverts open to an employer's own staff only: kept for history, never published.
 INTERNAL_ONLY = re.compile(

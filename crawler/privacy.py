@@ -18,7 +18,7 @@ import re
 import lxml.etree
 import lxml.html
 
-from crawler.parsers.document import html_document
+from advert_text.html import html_document
 
 EMAIL_MASK = "[email removed]"
 PHONE_MASK = "[phone removed]"

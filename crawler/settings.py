@@ -2,6 +2,7 @@
 
 Each can be overridden per run by the ``cijobs crawl`` options or Scrapy's ``-s NAME=VALUE``.
 """
+from warehouse.connection import DEFAULT_PATH as DEFAULT_WAREHOUSE
 
 BOT_NAME = "cijobs"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -39,7 +40,7 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 ITEM_PIPELINES = {"crawler.pipelines.WarehousePipeline": 500}
 
 # The warehouse file to load into (set by `cijobs crawl --db`).
-CIJOBS_DB = "data/cijobs.duckdb"
+CIJOBS_DB = str(DEFAULT_WAREHOUSE)
 # A crawl fails loudly when more than this share of advert pages cannot be parsed.
 CIJOBS_MAX_PARSE_ERROR_RATE = 0.2
 # No search is followed past this many pages, whatever the site says its total is (100 adverts a page on

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO, TextIO
 
-from matching.extract import is_boilerplate
+from advert_text.extract import is_boilerplate
 from matching.framework import load_framework
 from matching.learned import build_matcher
 from matching.matcher import CompetencyMatch, Matcher, load_config

@@ -15,6 +15,9 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
+from pydantic import ValidationError
+
+from matching.schemas import FrameworkFile, describe
 
 DEFAULT_FRAMEWORK = "fci-core-competencies.yaml"
 FCI_NAME = "FCI Core Competency Framework (cijobs reconstruction)"
@@ -92,34 +95,26 @@ def _text(value) -> str:
 
 
 def parse_framework(raw: list, *, name: str, source_file: str, digest: str) -> Framework:
+    """The framework in a file's parsed YAML (a list of domains), checked against its schema
+    (``matching.schemas.FrameworkFile``: unknown keys and missing statements are errors naming the item)."""
     if not isinstance(raw, list) or not raw:
         raise FrameworkError(f"{source_file}: expected a list of domains at the top level")
+    try:
+        entries = FrameworkFile.model_validate({"domains": raw}).domains
+    except ValidationError as exc:
+        raise FrameworkError(f"{source_file}: {describe(exc, {'domains': raw})}") from None
     domains = []
-    for d in raw:
-        domain_id = str(d.get("id", ""))
+    for d in entries:
         subdomains = []
-        for s in d.get("subdomains") or []:
-            subdomain_id = str(s.get("id", ""))
+        for s in d.subdomains:
             competencies = tuple(
-                Competency(
-                    id=str(c.get("id", "")),
-                    domain_id=domain_id,
-                    subdomain_id=subdomain_id,
-                    statement=_text(c.get("statement")),
-                    keywords=tuple(_text(k) for k in c.get("keywords") or []),
-                    confidence=str(c.get("confidence", "inferred")),
-                    placement=c.get("placement"),
-                    evidence=c.get("evidence"),
-                )
-                for c in s.get("competencies") or []
+                Competency(id=c.id, domain_id=d.id, subdomain_id=s.id, statement=_text(c.statement),
+                           keywords=tuple(_text(k) for k in c.keywords), confidence=c.confidence,
+                           placement=c.placement, evidence=c.evidence)
+                for c in s.competencies
             )
-            subdomains.append(
-                Subdomain(subdomain_id, domain_id, _text(s.get("title")), s.get("title_confidence"), competencies)
-            )
-        domains.append(
-            Domain(domain_id, _text(d.get("title")), d.get("title_confidence"), _text(d.get("description")),
-                   tuple(subdomains))
-        )
+            subdomains.append(Subdomain(s.id, d.id, _text(s.title), s.title_confidence, competencies))
+        domains.append(Domain(d.id, _text(d.title), d.title_confidence, _text(d.description), tuple(subdomains)))
     return Framework(name=name, version=f"{Path(source_file).stem}@{digest[:10]}",
                      source_file=source_file, domains=tuple(domains))
 

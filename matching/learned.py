@@ -34,10 +34,10 @@ from pathlib import Path
 
 import numpy as np
 
-from matching.extract import is_boilerplate
+from advert_text.extract import is_boilerplate
+from advert_text.normalise import fold
 from matching.framework import Framework
 from matching.matcher import CompetencyMatch, Matcher, MatcherConfig
-from matching.normalise import fold
 
 MODEL_NAME = "v6"
 SWITCH = "CIJOBS_MATCHER"  # "learned": the learned stage on top of the phrase matcher (default "phrase")

@@ -24,11 +24,13 @@ from pathlib import Path
 import numpy as np
 import snowballstemmer
 import yaml
+from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
-from matching.extract import BOILERPLATE_RULES
+from advert_text.extract import BOILERPLATE_RULES
+from advert_text.normalise import abbreviations_in, fold
 from matching.framework import Framework
-from matching.normalise import abbreviations_in, fold
+from matching.schemas import MatcherSettings, describe
 from matching.vocabulary import CompetencyVocabulary
 
 STEM_CHARS = 3
@@ -70,44 +72,47 @@ class MatcherConfig:
 # Every module whose code decides what a line matches, and the libraries that score and stem: the matcher
 # version hashes them, so changing a constant or a rule re-matches the warehouse and retires the recorded
 # accuracy figures instead of quoting them for a matcher that no longer exists.
-MATCHING_MODULES = ("matcher.py", "normalise.py", "extract.py", "vocabulary.py")
+# (package, module) of every module whose code decides a match
+MATCHING_MODULES = (("matching", "matcher.py"), ("advert_text", "normalise.py"), ("advert_text", "extract.py"),
+                    ("matching", "vocabulary.py"))
 MATCHING_LIBRARIES = ("rapidfuzz", "snowballstemmer")
 
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     digest = hashlib.sha256()
-    for name in MATCHING_MODULES:
-        digest.update(name.encode() + b"\0" + (resources.files("matching") / name).read_bytes())
+    for package, name in MATCHING_MODULES:
+        digest.update(name.encode() + b"\0" + (resources.files(package) / name).read_bytes())
     for library in MATCHING_LIBRARIES:
         digest.update(f"{library}=={metadata.version(library)}".encode())
     return digest.hexdigest()
 
 
+class MatcherSettingsError(ValueError):
+    """matcher.yaml cannot be read or breaks its schema (``matching.schemas.MatcherSettings``)."""
+
+
 def load_config(path: Path | str | None = None) -> MatcherConfig:
-    if path is None:
-        raw = yaml.safe_load((resources.files("matching") / "data" / "matcher.yaml").read_text(encoding="utf-8"))
-    else:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    if raw.get("scorer") not in SCORERS:
-        raise ValueError(f"matcher scorer must be one of {', '.join(SCORERS)}, not {raw.get('scorer')!r}")
+    """The matcher settings (the bundled matcher.yaml unless ``path``), checked key by key."""
+    where = str(path) if path is not None else "matching/data/matcher.yaml"
+    try:
+        text = (Path(path) if path is not None else resources.files("matching") / "data" / "matcher.yaml").read_text(
+            encoding="utf-8")
+        raw = yaml.safe_load(text)
+        settings = MatcherSettings.model_validate(raw)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise MatcherSettingsError(f"{where}: cannot read the matcher settings ({exc})") from exc
+    except ValidationError as exc:
+        raise MatcherSettingsError(f"{where}: {describe(exc, raw)}") from None
     return MatcherConfig(
-        version=str(raw["version"]), scorer=raw["scorer"], threshold=float(raw["threshold"]),
-        top_k=int(raw["top_k"]), short_phrase_chars=int(raw["short_phrase_chars"]),
-        min_line_chars=int(raw["min_line_chars"]),
-        stem_threshold=_optional(raw, "stem_threshold", float),
-        word_suffix_chars=_optional(raw, "word_suffix_chars", int),
-        fallback_min_words=_optional(raw, "fallback_min_words", int),
-        fallback_min_weight=float(raw.get("fallback_min_weight") or 0.0),
-        fallback_min_share=float(raw.get("fallback_min_share") or 0.0),
-        fallback_ignore_words=tuple(sorted(str(w).lower() for w in raw.get("fallback_ignore_words") or ())),
-        abbreviations={str(k).lower(): str(v).lower() for k, v in (raw.get("abbreviations") or {}).items()},
+        version=settings.version, scorer=settings.scorer, threshold=float(settings.threshold),
+        top_k=settings.top_k, short_phrase_chars=settings.short_phrase_chars, min_line_chars=settings.min_line_chars,
+        stem_threshold=None if settings.stem_threshold is None else float(settings.stem_threshold),
+        word_suffix_chars=settings.word_suffix_chars, fallback_min_words=settings.fallback_min_words,
+        fallback_min_weight=float(settings.fallback_min_weight), fallback_min_share=float(settings.fallback_min_share),
+        fallback_ignore_words=tuple(sorted(word.lower() for word in settings.fallback_ignore_words)),
+        abbreviations={key.lower(): value.lower() for key, value in settings.abbreviations.items()},
     )
-
-
-def _optional(raw: dict, key: str, kind):
-    """A setting that is off when it is missing."""
-    return None if raw.get(key) is None else kind(raw[key])
 
 
 def on_word_boundaries(text: str, start: int, end: int, suffix_chars: int) -> bool:

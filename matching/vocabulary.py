@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from advert_text.normalise import fold
 from matching.framework import Framework
-from matching.normalise import fold
 
 
 @dataclass(frozen=True)

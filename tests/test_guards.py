@@ -45,7 +45,7 @@ def test_config_keywords_must_be_non_empty_strings(tmp_path, keywords):
 def test_config_max_pages_must_be_at_least_one(tmp_path):
     result = status_with_config(tmp_path, f'[warehouse]\npath = "{tmp_path}/w.duckdb"\n\n'
                                           "[sources.nhsjobs]\nmax_pages = 0\n")
-    one_line_error(result, "sources.nhsjobs.max_pages", "at least 1")
+    one_line_error(result, "sources.nhsjobs.max_pages", "greater than or equal to 1")
 
 
 @pytest.mark.parametrize("key, section", [("warehouse.path", '[warehouse]\npath = "{blocker}/w.duckdb"\n'),

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from advert_text.extract import extract_requirements, is_boilerplate
 from matching import accuracy
-from matching.extract import extract_requirements, is_boilerplate
 from matching.framework import load_framework
 from matching.matcher import Matcher, load_config
 from tests.conftest import ROOT, run_cijobs
@@ -261,12 +261,13 @@ def test_the_matcher_version_follows_its_code(tmp_path, monkeypatch):
     from matching import matcher as matcher_module
 
     before = load_config().fingerprint
-    copy = tmp_path / "matching"
-    shutil.copytree(Path(matcher_module.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__", "model"))
-    source = (copy / "matcher.py").read_text(encoding="utf-8")
+    for package in {package for package, _ in matcher_module.MATCHING_MODULES}:
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__", "model"))
+    source = (tmp_path / "matching" / "matcher.py").read_text(encoding="utf-8")
     assert '"the", ' in source
-    (copy / "matcher.py").write_text(source.replace('"the", ', "", 1), encoding="utf-8")  # one function word less
-    monkeypatch.setattr(matcher_module.resources, "files", lambda package: copy)
+    one_word_less = source.replace('"the", ', "", 1)
+    (tmp_path / "matching" / "matcher.py").write_text(one_word_less, encoding="utf-8")
+    monkeypatch.setattr(matcher_module.resources, "files", lambda package: tmp_path / package)
     matcher_module.code_fingerprint.cache_clear()
     try:
         assert load_config().fingerprint != before
@@ -275,8 +276,10 @@ def test_the_matcher_version_follows_its_code(tmp_path, monkeypatch):
 
 
 # Modules the matcher imports whose code does not decide what a line matches: the framework has its own
-# version (stored beside every match), and the sectioner decides which lines are requirements, not matches.
-VERSIONED_ELSEWHERE = {"framework.py", "sections.py"}
+# version (stored beside every match), the sectioner decides which lines are requirements, not matches, and
+# the settings' schema only checks values that the version hashes.
+VERSIONED_ELSEWHERE = {("matching", "framework.py"), ("advert_text", "sections.py"), ("matching", "schemas.py")}
+PROJECT_TEXT_PACKAGES = ("matching", "advert_text")
 
 
 def test_every_module_the_matcher_imports_is_in_its_version():
@@ -284,16 +287,15 @@ def test_every_module_the_matcher_imports_is_in_its_version():
 
     from matching.matcher import MATCHING_MODULES
 
-    folder = ROOT / "matching"
-    seen, queue = set(), ["matcher.py"]
+    seen, queue = set(), [("matching", "matcher.py")]
     while queue:
-        name = queue.pop()
-        if name in seen:
+        module = queue.pop()
+        if module in seen:
             continue
-        seen.add(name)
-        tree = ast.parse((folder / name).read_text(encoding="utf-8"))
-        queue += [f"{node.module.split('.', 1)[1]}.py" for node in ast.walk(tree)
-                  if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("matching.")]
+        seen.add(module)
+        tree = ast.parse((ROOT / module[0] / module[1]).read_text(encoding="utf-8"))
+        queue += [(package, f"{name}.py") for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                  for package, _, name in [(node.module or "").partition(".")] if package in PROJECT_TEXT_PACKAGES]
     assert seen - VERSIONED_ELSEWHERE <= set(MATCHING_MODULES)
 
 
@@ -414,3 +416,58 @@ def test_profile_compares_an_advert_with_similar_titles_in_the_warehouse(crawled
     assert f"compared with {market['peers']} informatics adverts" in table
     unknown = run_cijobs("profile", "-", "--title", "Astronaut", "--db", str(crawled_db), input=text, check=False)
     assert unknown.returncode != 0 and "no informatics advert" in unknown.stderr and "'Astronaut'" in unknown.stderr
+
+
+def test_crawler_and_matching_share_the_text_package_and_import_nothing_of_each_other():
+    import ast
+
+    def imported_packages(package: str) -> set[str]:
+        found = set()
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    found.add(node.module.split(".")[0])
+                elif isinstance(node, ast.Import):
+                    found.update(alias.name.split(".")[0] for alias in node.names)
+        return found
+
+    assert "matching" not in imported_packages("crawler")
+    assert "crawler" not in imported_packages("matching")
+    assert not imported_packages("advert_text") & {"crawler", "matching", "warehouse", "dashboard", "cijobs"}
+
+
+def _changed_copy(original: Path, change: tuple[str, str], folder: Path) -> Path:
+    """A copy of a bundled file with its first ``change[0]`` replaced by ``change[1]``."""
+    text = original.read_text(encoding="utf-8")
+    assert change[0] in text
+    copy = folder / original.name
+    copy.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    return copy
+
+
+@pytest.mark.parametrize("change, message", [
+    (("threshold:", "treshold:"), "treshold is not a known key"),
+    (("stem_threshold: 100", "stem_treshold: 100"), "stem_treshold is not a known key"),  # was: stemming quietly off
+    (("threshold: 90", "threshold: high"), "threshold: input should be a valid number, not 'high'"),
+    (("top_k: 3", "top_k: 0"), "top_k: input should be greater than or equal to 1"),
+    (("scorer: partial_ratio", "scorer: cosine"), "scorer: input should be 'partial_ratio'"),
+])
+def test_a_misspelt_or_wrong_matcher_setting_is_one_line_naming_it(tmp_path, change, message):
+    from matching.matcher import MatcherSettingsError
+
+    with pytest.raises(MatcherSettingsError) as caught:
+        load_config(_changed_copy(ROOT / "matching" / "data" / "matcher.yaml", change, tmp_path))
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("change, message", [
+    (("statement:", "statment:"), "competency 1.1.1: statment is not a known key"),
+    (("confidence: seen\n      placement", "confidence: official-ish\n      placement"),
+     "competency 1.1.1: confidence: input should be 'seen', 'inferred' or 'official'"),
+    (("  subdomains:\n  - id: '1.1'", "  subdomain:\n  - id: '1.1'"), "domain 1: subdomain is not a known key"),
+])
+def test_framework_validate_names_the_bad_key_of_a_broken_file(tmp_path, change, message):
+    path = _changed_copy(ROOT / "matching" / "data" / "fci-core-competencies.yaml", change, tmp_path)
+    result = run_cijobs("framework", "validate", "--file", str(path), check=False)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1

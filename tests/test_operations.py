@@ -211,14 +211,17 @@ def test_a_running_dashboard_shows_new_adverts_after_a_refresh_without_restart(b
 
 
 @pytest.mark.parametrize("content, message", [
-    ("[warehouse]\npaht = 'x.duckdb'\n", "unknown key warehouse.paht"),
-    ("[sources.nhsjobs]\ndelay = 'fast'\n", "sources.nhsjobs.delay must be int or float"),
-    ("[sources.monster]\nenabled = true\n", "unknown source [sources.monster]"),
+    ("[warehouse]\npaht = 'x.duckdb'\n", "warehouse.paht is not a known key"),
+    ("[sources.nhsjobs]\ndelay = 'fast'\n", "sources.nhsjobs.delay: input should be a valid number, not 'fast'"),
+    ("[sources.nhsjobs]\nenabled = 1\n", "sources.nhsjobs.enabled: input should be a valid boolean"),
+    ("[sources.nhsjobs]\nkeywords = ['digital', ' ']\n", "sources.nhsjobs.keywords[1]: string should have at least"),
+    ("[sources.monster]\nenabled = true\n", "sources.monster is not a known name"),
     ("[refresh]\ncron = 'every morning'\n", "refresh.cron 'every morning' is not a cron expression"),
     ("[sources.nhsjobs\n", "not valid TOML"),
     ("warehouse = 'x.duckdb'\n", "warehouse must be a table"),
     ("[sources]\nnhsjobs = true\n", "sources.nhsjobs must be a table"),
     ("[sources.jobposting]\nbase_url = 'ftp://jobs.example.org'\n", "is not an http or https URL"),
+    ("[sources.jobposting]\nenabled = true\n", "sources.jobposting needs base_url, start_urls or sitemap"),
 ])
 def test_a_bad_configuration_names_the_problem(tmp_path, content, message):
     config = tmp_path / "cijobs.toml"

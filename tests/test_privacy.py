@@ -10,8 +10,8 @@ from html import escape
 
 import pytest
 
+from advert_text.html import html_document
 from crawler.parsers import jobposting, nhsjobs
-from crawler.parsers.document import html_document
 from crawler.privacy import redact_text, scrub_page
 from tests.privacy_variants import Variant, generate, survivors
 

@@ -60,7 +60,7 @@ def test_scrubbing_removes_every_contact_and_keeps_the_page_and_its_json_valid()
     scrubbed = scrub_page((FIXTURES / "advert_variants.html").read_text(encoding="utf-8"))
     for contact in ("sam.rivers", "fictional-trust.nhs.uk", "rota.team", "960", "Sam Rivers"):
         assert contact not in scrubbed
-    from crawler.parsers.document import html_document
+    from advert_text.html import html_document
 
     [script] = html_document(scrubbed).xpath("//script[@type='application/ld+json']")
     assert json.loads(script.text)["description"].startswith("Queries to")

@@ -17,12 +17,12 @@ import lxml.html
 from extruct.jsonld import JsonLdExtractor
 from w3lib.url import canonicalize_url
 
-from crawler.parsers.document import html_document
+from advert_text.html import block_lines, html_document
+from advert_text.normalise import sentences
+from advert_text.sections import sectioned_lines
 from crawler.parsers.errors import ParseError
 from crawler.parsers.fields import guess_period, normalise_band, parse_date, parse_salary
 from crawler.privacy import is_complete_page, redact_text
-from matching.normalise import sentences
-from matching.sections import sectioned_lines
 
 SOURCE = "jobposting"
 POSTING_TYPE = "JobPosting"
@@ -58,9 +58,6 @@ EMPLOYMENT_TYPES = {
     "PER_DIEM": ("contract_type", "Per diem"),
     "OTHER": ("contract_type", None),
 }
-# Elements that start a new line when a description's HTML is turned into text.
-BLOCK_TAGS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dt", "dd", "section", "blockquote")
-
 ESCAPE_LEVELS = 3
 _JSONLD = JsonLdExtractor()
 _TAG = re.compile(r"<[A-Za-z/][^>]*>")
@@ -160,13 +157,7 @@ def _lines(value) -> list[str]:
             break
         value = html_entities.unescape(value)
     if _TAG.search(value):
-        fragment = lxml.html.fragment_fromstring(value, create_parent="div")
-        for element in fragment.xpath(".//script | .//style"):
-            element.drop_tree()
-        for element in fragment.iter(*BLOCK_TAGS):
-            element.text = "\n" + (element.text or "")
-            element.tail = "\n" + (element.tail or "")
-        value = fragment.text_content()
+        value = "\n".join(block_lines(lxml.html.fragment_fromstring(value, create_parent="div")))
     else:
         value = html_entities.unescape(value)
     lines = (" ".join(line.split()) for line in redact_text(value).splitlines())
@@ -356,7 +347,7 @@ def person_specification(posting: dict) -> list[dict]:
 
 
 def _description(posting: dict) -> dict:
-    """The description's lines by the headings written in it and their own wording (``matching.sections``):
+    """The description's lines by the headings written in it and their own wording (``advert_text.sections``):
     duties, criteria (with the level a heading or the line gives), "about us" (benefits, how to apply), and
     the rest (before any heading, or under a summary heading), which is the summary: none of the last two
     is read for requirements."""

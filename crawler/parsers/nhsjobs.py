@@ -14,8 +14,8 @@ import lxml.etree
 import lxml.html
 from parsel import Selector
 
+from advert_text.html import block_lines, html_document
 from crawler import selectors as S
-from crawler.parsers.document import html_document
 from crawler.parsers.errors import ParseError
 from crawler.parsers.fields import normalise_band, parse_date, parse_salary
 from crawler.privacy import is_complete_page
@@ -137,16 +137,14 @@ def _prose(ids: _Ids, element_id: str) -> str | None:
     wrapper = ids.first(element_id)
     if wrapper is None:
         return None
-    lines = [_text(wrapper)] if _text(wrapper) else []
+    lines = block_lines(wrapper)
     for sibling in wrapper.itersiblings():
         if not isinstance(sibling.tag, str):
             continue
         if _ends_section(sibling, element_id):
             break
-        items = sibling.xpath(".//li") if sibling.tag in ("ul", "ol") else []
-        lines.extend(_text(item) for item in items) if items else lines.append(_text(sibling))
-    text = "\n".join(line for line in lines if line)
-    return text or None
+        lines += block_lines(sibling)
+    return "\n".join(lines) or None
 
 
 def _after_heading(ids: _Ids, heading_id: str) -> str | None:
