@@ -411,6 +411,20 @@ def _read_input(name: str) -> str:
     return text
 
 
+def _current_framework(db: Path):
+    """The framework the warehouse's matches use when one was imported; None for the bundled one or no
+    warehouse (a profile needs none)."""
+    import warehouse
+
+    if not warehouse.readable_path(db).is_file():
+        return None
+    con = warehouse.open_read_only(warehouse.readable_path(db))
+    try:
+        return warehouse.load_current_framework(con)
+    finally:
+        con.close()
+
+
 def cmd_profile(args: argparse.Namespace) -> int:
     from crawler.parsers.saved_page import NotOneAdvert, requirements_from_document
     from matching.accuracy import accuracy_note
@@ -425,7 +439,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         raise UserError(f"{args.file}: {exc}") from exc
     if not requirements:
         raise UserError(f"{args.file}: found no requirement lines in it")
-    matcher = build_matcher(load_framework())
+    matcher = build_matcher(_current_framework(_db(args)) or load_framework())
     profile = profile_requirements(requirements, matcher)
     market = _market(args, profile, matcher) if args.title else None
     if args.json:

@@ -12,7 +12,7 @@ from dash import dcc, html, set_props
 from werkzeug.exceptions import HTTPException
 
 import warehouse
-from dashboard import auth
+from dashboard import auth, ids
 from dashboard.context import warehouse_path
 from dashboard.data import query
 from dashboard.filters import filter_bar
@@ -25,7 +25,9 @@ def _layout():
         options = query("filter_options", warehouse_path())
     except (warehouse.WarehouseError, duckdb.Error) as exc:
         logger.error("the dashboard cannot read the warehouse: %s", exc)
-        return dbc.Container(dbc.Alert(unreadable_message(exc), color="danger"), className="py-3")
+        # The page container stays (hidden): Dash's page router needs it in every layout.
+        return dbc.Container([dbc.Alert(unreadable_message(exc), color="danger"),
+                              html.Div(dash.page_container, hidden=True)], className="py-3")
     nav = dbc.NavbarSimple(
         brand="cijobs: what UK employers ask of clinical informaticians",
         children=[dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"]))
@@ -34,8 +36,8 @@ def _layout():
     )
     return html.Div([
         nav,
-        dbc.Container([dcc.Store(id="filters", storage_type="session"), filter_bar(options),
-                       dbc.Alert(id="data-error", color="danger", is_open=False), dash.page_container],
+        dbc.Container([dcc.Store(id=ids.FILTERS, storage_type="session"), filter_bar(options),
+                       dbc.Alert(id=ids.DATA_ERROR, color="danger", is_open=False), dash.page_container],
                       fluid=True, className="py-3"),
     ])
 
@@ -51,7 +53,7 @@ def _callback_failed(error: Exception) -> None:
     else (a forged or stale request: a bad date, a list where a string belongs) is logged and refused quietly."""
     if isinstance(error, (warehouse.WarehouseError, duckdb.Error)):
         logger.error("a dashboard view cannot read the warehouse: %s", error)
-        set_props("data-error", {"children": unreadable_message(error), "is_open": True})
+        set_props(ids.DATA_ERROR, {"children": unreadable_message(error), "is_open": True})
     else:
         logger.warning("a dashboard request was refused: %s: %s", type(error).__name__, error)
 
@@ -76,11 +78,14 @@ def create_app(db: Path) -> dash.Dash:
         # Bootstrap's CSS is served from dashboard/assets (vendored, MIT): the dashboard works offline.
         assets_folder=str(Path(__file__).parent / "assets"),
         title="cijobs - clinical informatics jobs",
-        suppress_callback_exceptions=True,
+        # Off: Dash checks every callback's ids against all pages' layouts (its validation layout), so a
+        # misspelt id is an error, not a callback that never fires.
+        suppress_callback_exceptions=False,
         on_error=_callback_failed,
     )
     app.server.config["CIJOBS_DB"] = str(db)
     app.server.register_error_handler(Exception, _request_failed)
     auth.protect(app.server)
-    app.layout = _layout
+    with app.server.app_context():  # Dash renders the layout once now, to validate it against the callbacks
+        app.layout = _layout
     return app

@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from dashboard import ids
 from warehouse.csv_cells import CSV_OPTIONS, safe_frame
 from warehouse.small_numbers import MIN_ADVERTS
 
@@ -17,7 +18,8 @@ FIGURE_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 def download_button(download_id: str, label: str = "Download CSV") -> html.Span:
     """A button and its dcc.Download; the page's callback fills it with exactly the data shown."""
     return html.Span([
-        dbc.Button(label, id=f"{download_id}-button", size="sm", color="secondary", outline=True, className="ms-2"),
+        dbc.Button(label, id=ids.download_button(download_id), size="sm", color="secondary", outline=True,
+                   className="ms-2"),
         dcc.Download(id=download_id),
     ])
 

@@ -16,11 +16,12 @@ import warehouse
 from warehouse import demand
 
 QUERIES = {
-    name: getattr(demand, name)
-    for name in ("headline", "domain_demand", "domain_demand_over_time", "subdomain_demand", "competency_demand",
-                 "employers", "domains", "filter_options", "advert_page", "advert_choices",
-                 "advert_requirements", "informatics_titles", "runs_overview",
-                 "sources_overview", "framework_overview", "pay_by", "peer_demand")
+    **{name: getattr(demand, name)
+       for name in ("headline", "domain_demand", "domain_demand_over_time", "subdomain_demand", "competency_demand",
+                    "employers", "domains", "filter_options", "advert_page", "advert_choices",
+                    "advert_requirements", "informatics_titles", "runs_overview",
+                    "sources_overview", "framework_overview", "pay_by", "peer_demand")},
+    "current_framework": warehouse.load_current_framework,
 }
 RETRIES_WHILE_LOCKED = 20
 

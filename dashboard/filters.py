@@ -6,6 +6,7 @@ from datetime import date
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc
 
+from dashboard import ids
 from warehouse.filters import AdvertFilter
 
 MULTI_FILTERS = (("region", "Region"), ("band", "Band"), ("role_family", "Role family"), ("employer", "Employer"),
@@ -15,30 +16,31 @@ MULTI_FILTERS = (("region", "Region"), ("band", "Band"), ("role_family", "Role f
 def filter_bar(options: dict) -> dbc.Card:
     first, last = options.get("date_range") or (None, None)
     dropdowns = [
-        dbc.Col(dcc.Dropdown(id=f"filter-{name}", options=options.get(name, []), multi=True, placeholder=label),
+        dbc.Col(dcc.Dropdown(id=ids.filter_dropdown(name), options=options.get(name, []), multi=True,
+                             placeholder=label),
                 md=2)
         for name, label in MULTI_FILTERS
     ]
     return dbc.Card(dbc.CardBody(dbc.Row([
-        dbc.Col(dcc.DatePickerRange(id="filter-dates", start_date=first, end_date=last, min_date_allowed=first,
+        dbc.Col(dcc.DatePickerRange(id=ids.FILTER_DATES, start_date=first, end_date=last, min_date_allowed=first,
                                     max_date_allowed=last, display_format="YYYY-MM-DD",
                                     start_date_placeholder_text="posted from", end_date_placeholder_text="to"),
                 md=3),
         *dropdowns,
         dbc.Col([
-            dbc.RadioItems(id="filter-level", value="any", inline=True,
+            dbc.RadioItems(id=ids.FILTER_LEVEL, value="any", inline=True,
                            options=[{"label": "any", "value": "any"}, {"label": "essential", "value": "essential"},
                                     {"label": "desirable", "value": "desirable"}]),
-            dbc.Switch(id="filter-informatics", value=True, label="informatics adverts only"),
+            dbc.Switch(id=ids.FILTER_INFORMATICS, value=True, label="informatics adverts only"),
         ], md=12, lg=4),
-    ], className="g-2")), className="mb-3", id="filter-bar")
+    ], className="g-2")), className="mb-3", id=ids.FILTER_BAR)
 
 
 @callback(
-    Output("filters", "data"),
-    Input("filter-dates", "start_date"), Input("filter-dates", "end_date"),
-    *[Input(f"filter-{name}", "value") for name, _ in MULTI_FILTERS],
-    Input("filter-level", "value"), Input("filter-informatics", "value"),
+    Output(ids.FILTERS, "data"),
+    Input(ids.FILTER_DATES, "start_date"), Input(ids.FILTER_DATES, "end_date"),
+    *[Input(ids.filter_dropdown(name), "value") for name, _ in MULTI_FILTERS],
+    Input(ids.FILTER_LEVEL, "value"), Input(ids.FILTER_INFORMATICS, "value"),
 )
 def store_filters(start, end, regions, bands, families, employers, sources, level, informatics):
     return {"date_from": start, "date_to": end, "regions": regions or [], "bands": bands or [],

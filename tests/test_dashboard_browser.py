@@ -21,6 +21,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 import warehouse
+from dashboard import ids
 from matching import accuracy
 from tests.conftest import ROOT, run_cijobs
 from warehouse.demand import domain_demand
@@ -139,7 +140,7 @@ def _shown_demand(browser) -> dict[str, int]:
     """Domain -> count as the table shows it; empty while the table is being re-rendered."""
     shown = {}
     try:
-        for row in browser.find_elements(By.CSS_SELECTOR, "#domain-demand-table tbody tr"):
+        for row in browser.find_elements(By.CSS_SELECTOR, f"#{ids.DOMAIN_DEMAND_TABLE} tbody tr"):
             shown[row.find_element(By.CLASS_NAME, "domain-name").text] = int(
                 row.find_element(By.CLASS_NAME, "domain-count").text)
     except StaleElementReferenceException:
@@ -166,38 +167,38 @@ def _until(condition, timeout: float = 30):
 
 def test_overview_shows_each_domain_with_the_warehouse_counts(browser, dashboard_url, db):
     browser.get(dashboard_url)
-    _wait(browser, "#domain-demand-table")
+    _wait(browser, f"#{ids.DOMAIN_DEMAND_TABLE}")
     wanted = _expected_demand(db, AdvertFilter())
     assert len(wanted) == 6 and all(count > 0 for count in wanted.values())
     assert _shown_demand(browser) == wanted
     # how far each domain's count can be trusted, from the real-line record of the matcher in use
     real = accuracy.recorded("real")["per_domain"]
-    checks = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#domain-demand-table .domain-check")]
+    checks = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, f"#{ids.DOMAIN_DEMAND_TABLE} .domain-check")]
     assert checks == [f"{(s['tp'] + s['fp']) / (s['tp'] + s['fn']):.2f}" + checks[i][4:]
                       for i, s in enumerate(real[d] for d in "123456")], checks
     assert any("under-counted" in check for check in checks)
-    assert _wait(browser, "#domain-trend-chart .main-svg")
+    assert _wait(browser, f"#{ids.DOMAIN_TREND_CHART} .main-svg")
     # the sample board has a few adverts a month: the trend goes by quarter and says so
-    _until(lambda: "By quarter (auto" in browser.find_element(By.ID, "trend-caption").text)
-    note = _wait(browser, "#provenance-note").text
+    _until(lambda: "By quarter (auto" in browser.find_element(By.ID, ids.TREND_CAPTION).text)
+    note = _wait(browser, f"#{ids.PROVENANCE_NOTE}").text
     assert "reconstructed" in note and "labelled lines the matcher never saw" in note
 
 
 def test_changing_filters_changes_the_figures_to_the_filtered_query(browser, dashboard_url, db):
     browser.get(dashboard_url)
-    _wait(browser, "#domain-demand-table")
+    _wait(browser, f"#{ids.DOMAIN_DEMAND_TABLE}")
     essential_only = _expected_demand(db, AdvertFilter(level="essential"))
     assert essential_only != _expected_demand(db, AdvertFilter())
     browser.find_element(By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_filter-level_input_essential']").click()
     _until(lambda: _shown_demand(browser) == essential_only)
-    browser.find_element(By.CSS_SELECTOR, "#filter-informatics").click()  # all adverts, informatics or not
+    browser.find_element(By.CSS_SELECTOR, f"#{ids.FILTER_INFORMATICS}").click()  # all adverts, informatics or not
     _until(lambda: _shown_demand(browser) == _expected_demand(db, AdvertFilter(level="essential",
                                                                                informatics_only=False)))
 
 
 def test_csv_download_holds_exactly_the_table(browser, dashboard_url, db, downloads):
     browser.get(dashboard_url)
-    _wait(browser, "#domain-demand-table")
+    _wait(browser, f"#{ids.DOMAIN_DEMAND_TABLE}")
     shown = _shown_demand(browser)
     browser.find_element(By.ID, "domain-demand-download-button").click()
     target = downloads / "domain-demand.csv"
@@ -209,11 +210,11 @@ def test_csv_download_holds_exactly_the_table(browser, dashboard_url, db, downlo
 
 def test_markup_in_an_advert_shows_as_text_and_never_runs(browser, dashboard_url):
     browser.get(dashboard_url + "adverts")
-    search = _wait(browser, "#adverts-search")
+    search = _wait(browser, f"#{ids.ADVERTS_SEARCH}")
     search.send_keys("Data Analyst <script>\n")
-    _until(lambda: "<script>" in browser.find_element(By.ID, "adverts-table").text)
+    _until(lambda: "<script>" in browser.find_element(By.ID, ids.ADVERTS_TABLE).text)
     assert browser.execute_script("return window.cijobsHacked === undefined")
-    assert not browser.find_elements(By.CSS_SELECTOR, "#adverts-table script, #adverts-table img")
+    assert not browser.find_elements(By.CSS_SELECTOR, f"#{ids.ADVERTS_TABLE} script, #{ids.ADVERTS_TABLE} img")
 
 
 def test_the_profiler_shows_the_expected_top_domain_for_a_pasted_advert(browser, dashboard_url, sample_board):
@@ -221,10 +222,10 @@ def test_the_profiler_shows_the_expected_top_domain_for_a_pasted_advert(browser,
     lines = ["Essential"] + [t for block in advert["person_spec"] for t in block["essential"]]
     lines += ["Desirable"] + [t for block in advert["person_spec"] for t in block["desirable"]]
     browser.get(dashboard_url + "profiler")
-    _wait(browser, "#profiler-text").send_keys("\n".join(lines))
-    browser.find_element(By.ID, "profiler-title").send_keys("Clinical Safety Officer")
-    browser.find_element(By.ID, "profiler-run").click()
-    table = _wait(browser, "#profiler-requirements")
+    _wait(browser, f"#{ids.PROFILER_TEXT}").send_keys("\n".join(lines))
+    browser.find_element(By.ID, ids.PROFILER_TITLE).send_keys("Clinical Safety Officer")
+    browser.find_element(By.ID, ids.PROFILER_RUN).click()
+    table = _wait(browser, f"#{ids.PROFILER_REQUIREMENTS}")
     domains = [cells[-1].text for cells in
                (row.find_elements(By.TAG_NAME, "td") for row in table.find_elements(By.CSS_SELECTOR, "tbody tr"))]
     counts = {d: sum(d in cell.split(", ") for cell in domains) for d in "123456"}
@@ -232,12 +233,12 @@ def test_the_profiler_shows_the_expected_top_domain_for_a_pasted_advert(browser,
     rows = [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
             for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
     assert all(" ~ " in row[3] for row in rows if row[2]), rows  # each match shows the words behind it
-    assert _wait(browser, "#profiler-domain-chart .main-svg")
-    assert "competency F1" in _wait(browser, "#profiler-accuracy").text
+    assert _wait(browser, f"#{ids.PROFILER_DOMAIN_CHART} .main-svg")
+    assert "competency F1" in _wait(browser, f"#{ids.PROFILER_ACCURACY}").text
     # the sample board has only a handful of similar adverts: too few to compare with, and the page says so
-    assert "too few to compare with" in _wait(browser, "#profiler-too-few").text
-    assert not browser.find_elements(By.CSS_SELECTOR, "#profiler-similar")
-    assert browser.find_element(By.ID, "profiler-download").get_attribute("href").startswith("data:text/csv")
+    assert "too few to compare with" in _wait(browser, f"#{ids.PROFILER_TOO_FEW}").text
+    assert not browser.find_elements(By.CSS_SELECTOR, f"#{ids.PROFILER_SIMILAR}")
+    assert browser.find_element(By.ID, ids.PROFILER_DOWNLOAD).get_attribute("href").startswith("data:text/csv")
 
 
 def test_the_dashboard_keeps_serving_while_a_crawl_holds_the_warehouse(browser, dashboard_url, db):
@@ -250,8 +251,8 @@ def test_the_dashboard_keeps_serving_while_a_crawl_holds_the_warehouse(browser, 
     try:
         assert holder.stdout.readline().strip() == "locked"
         browser.get(dashboard_url + "adverts")
-        _wait(browser, "#adverts-table")
-        _until(lambda: "Example Trust" in browser.find_element(By.ID, "adverts-table").text)
+        _wait(browser, f"#{ids.ADVERTS_TABLE}")
+        _until(lambda: "Example Trust" in browser.find_element(By.ID, ids.ADVERTS_TABLE).text)
         assert "being rewritten" not in browser.page_source
     finally:
         holder.kill()
@@ -260,14 +261,14 @@ def test_the_dashboard_keeps_serving_while_a_crawl_holds_the_warehouse(browser, 
 
 def test_an_imported_corpus_shows_its_regions_employers_and_bands(browser, imported_url):
     browser.get(imported_url + "adverts")
-    _wait(browser, "#adverts-table")
-    browser.find_element(By.CSS_SELECTOR, "#adverts-closed").click()  # 2020 adverts are all closed now
-    _until(lambda: "Bank Clinical Coder" in browser.find_element(By.ID, "adverts-table").text)
-    table = browser.find_element(By.ID, "adverts-table").text
+    _wait(browser, f"#{ids.ADVERTS_TABLE}")
+    browser.find_element(By.CSS_SELECTOR, f"#{ids.ADVERTS_CLOSED}").click()  # 2020 adverts are all closed now
+    _until(lambda: "Bank Clinical Coder" in browser.find_element(By.ID, ids.ADVERTS_TABLE).text)
+    table = browser.find_element(By.ID, ids.ADVERTS_TABLE).text
     for shown in ("Riverside Hospitals NHS Foundation Trust", "North West", "Band 4", "Lowmoor Integrated Care Board",
                   "South West", "Yorkshire"):
         assert shown in table
     browser.get(imported_url)
-    _wait(browser, "#domain-demand-table")
+    _wait(browser, f"#{ids.DOMAIN_DEMAND_TABLE}")
     browser.find_element(By.CSS_SELECTOR, "#filter-band").click()
-    _until(lambda: "Band 4" in browser.find_element(By.ID, "filter-bar").text)
+    _until(lambda: "Band 4" in browser.find_element(By.ID, ids.FILTER_BAR).text)

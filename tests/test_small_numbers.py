@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from dashboard import ids
 from dashboard.filters import store_filters
 from tests.conftest import run_cijobs
 from warehouse.small_numbers import wilson_interval
@@ -56,16 +57,16 @@ def _render(client, output: str, filters: dict, *extra_inputs: dict) -> str:
                for part in callback["output"].strip(".").split("...")]
     single = not callback["output"].startswith("..")
     payload = {"output": callback["output"], "outputs": outputs[0] if single else outputs,
-               "changedPropIds": ["filters.data"], "state": [],
-               "inputs": [{"id": "filters", "property": "data", "value": filters}, *extra_inputs]}
+               "changedPropIds": [f"{ids.FILTERS}.data"], "state": [],
+               "inputs": [{"id": ids.FILTERS, "property": "data", "value": filters}, *extra_inputs]}
     answer = client.post("/_dash-update-component", json=payload)
     assert answer.status_code == 200
     return json.dumps(answer.get_json()["response"])
 
 
-@pytest.mark.parametrize("output, extra", [("domain-demand-table-holder.children", ()),
-                                           ("competency-table-holder.children",
-                                            ({"id": "drill-domain", "property": "value", "value": "2"},))])
+@pytest.mark.parametrize("output, extra", [(f"{ids.DOMAIN_DEMAND_TABLE_HOLDER}.children", ()),
+                                           (f"{ids.COMPETENCY_TABLE_HOLDER}.children",
+                                            ({"id": ids.DRILL_DOMAIN, "property": "value", "value": "2"},))])
 def test_the_pages_say_why_a_share_is_not_shown(crawled_db, output, extra):
     from dashboard.app import create_app
 
@@ -83,19 +84,19 @@ def test_the_employer_comparison_keeps_the_market_whole_and_counts_under_the_fil
     client = create_app(crawled_db).server.test_client()
     assert client.get("/").status_code == 200
     with_employer = store_filters(None, None, [], [], [], [EMPLOYER], [], "any", False)
-    chart = json.loads(_render(client, "employer-chart.figure", with_employer,
-                               {"id": "employer-a", "property": "value", "value": EMPLOYER},
-                               {"id": "employer-b", "property": "value", "value": None}))
-    bars = {bar["name"]: bar for bar in chart["employer-chart"]["figure"]["data"]}
+    chart = json.loads(_render(client, f"{ids.EMPLOYER_CHART}.figure", with_employer,
+                               {"id": ids.EMPLOYER_A, "property": "value", "value": EMPLOYER},
+                               {"id": ids.EMPLOYER_B, "property": "value", "value": None}))
+    bars = {bar["name"]: bar for bar in chart[ids.EMPLOYER_CHART]["figure"]["data"]}
     market = next(name for name in bars if name.startswith("market"))
     assert int(re.search(r"\((\d+) adverts\)", market).group(1)) > 10  # the market, not the employer again
     assert any(name.startswith(EMPLOYER) and "too few for shares" in name for name in bars)
     bands = store_filters(None, None, [], ["Band 7"], [], [], [], "any", False)
-    options = json.loads(_render(client, "employer-a.options", bands))
-    everything = json.loads(_render(client, "employer-a.options", store_filters(None, None, [], [], [], [], [],
+    options = json.loads(_render(client, f"{ids.EMPLOYER_A}.options", bands))
+    everything = json.loads(_render(client, f"{ids.EMPLOYER_A}.options", store_filters(None, None, [], [], [], [], [],
                                                                                 "any", False)))
     count = lambda answer: sum(int(re.search(r"\((\d+)\)$", o["label"]).group(1))  # noqa: E731
-                               for o in answer["employer-a"]["options"])
+                               for o in answer[ids.EMPLOYER_A]["options"])
     assert 0 < count(options) < count(everything)
 
 
@@ -119,8 +120,9 @@ def test_the_pay_page_shows_yearly_pay_by_band_and_keeps_hourly_rates_apart(craw
     assert (shown["q1"] <= shown["median"]).all() and (shown["median"] <= shown["q3"]).all()
     client = create_app(crawled_db).server.test_client()
     assert client.get("/pay").status_code == 200
-    table = _render(client, "pay-table-holder.children", store_filters(None, None, [], [], [], [], [], "any", False),
-                    {"id": "pay-group", "property": "value", "value": "band"})
+    everything = store_filters(None, None, [], [], [], [], [], "any", False)
+    table = _render(client, f"{ids.PAY_TABLE_HOLDER}.children", everything,
+                    {"id": ids.PAY_GROUP, "property": "value", "value": "band"})
     assert "Median" in table and "Band" in table
     assert ("not shown (fewer than 10)" in table) == bool((bands["adverts"] < 10).any())
 
@@ -131,9 +133,10 @@ def test_the_methodology_page_states_sources_accuracy_rules_and_columns(crawled_
     client = create_app(crawled_db).server.test_client()
     page = client.get("/_dash-layout")
     assert page.status_code == 200 and client.get("/methodology").status_code == 200
-    text = _render(client, "method-accuracy.children", store_filters(None, None, [], [], [], [], [], "any", True))
+    informatics = store_filters(None, None, [], [], [], [], [], "any", True)
+    text = _render(client, f"{ids.METHOD_ACCURACY}.children", informatics)
     assert "competency F1" in text and "real 2020 adverts" in text
-    framework = _render(client, "method-framework.children", store_filters(None, None, [], [], [], [], [], "any", True))
+    framework = _render(client, f"{ids.METHOD_FRAMEWORK}.children", informatics)
     assert "reconstructed by cijobs" in framework and "inferred" in framework
 
 
@@ -160,19 +163,19 @@ def test_the_profiler_compares_with_enough_similar_adverts_and_lists_them(tmp_pa
     client = create_app(db).server.test_client()
     assert client.get("/profiler").status_code == 200
     callback = next(c for c in client.get("/_dash-dependencies").get_json()
-                    if "profiler-result.children" in c["output"])
-    values = {"profiler-run.n_clicks": 1, "profiler-upload.contents": None, "profiler-advert.value": None,
-              "profiler-upload.filename": None, "profiler-title.value": "Clinical Safety Officer",
-              "profiler-text.value": "Essential\nExperience of SQL reporting\nExperience of DCB0129 hazard logs",
-              "filters.data": store_filters(None, None, [], [], [], [], [], "any", True)}
+                    if f"{ids.PROFILER_RESULT}.children" in c["output"])
+    values = {"profiler-run.n_clicks": 1, f"{ids.PROFILER_UPLOAD}.contents": None, f"{ids.PROFILER_ADVERT}.value": None,
+              f"{ids.PROFILER_UPLOAD}.filename": None, f"{ids.PROFILER_TITLE}.value": "Clinical Safety Officer",
+              f"{ids.PROFILER_TEXT}.value": "Essential\nExperience of SQL reporting\nExperience of DCB0129 hazard logs",
+              f"{ids.FILTERS}.data": store_filters(None, None, [], [], [], [], [], "any", True)}
     props = lambda items: [{**item, "value": values[f"{item['id']}.{item['property']}"]} for item in items]  # noqa: E731
-    payload = {"output": callback["output"], "changedPropIds": ["profiler-run.n_clicks"],
+    payload = {"output": callback["output"], "changedPropIds": [f"{ids.PROFILER_RUN}.n_clicks"],
                "outputs": [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
                            for part in callback["output"].strip(".").split("...")],
                "inputs": props(callback["inputs"]), "state": props(callback["state"])}
     answer = client.post("/_dash-update-component", json=payload)
     assert answer.status_code == 200
-    result = json.dumps(answer.get_json()["response"]["profiler-result"])
+    result = json.dumps(answer.get_json()["response"][ids.PROFILER_RESULT])
     assert "Compared with 12 informatics adverts" in result
     assert "Clinical Safety Officer (8)" in result and "Senior Clinical Safety Officer (4)" in result
     assert "Most similar adverts ask; this one does not" in result and "data:text/csv" in result

@@ -5,6 +5,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dash_table, dcc, html
 
+from dashboard import ids
 from dashboard.components import csv_payload, download_button
 from dashboard.context import warehouse_path
 from dashboard.data import query
@@ -23,15 +24,15 @@ def layout(**_query):
     columns = [{"name": COLUMN_NAMES[c], "id": c} for c in ADVERT_TABLE_COLUMNS if c != "url"]
     columns.append({"name": "Advert", "id": "link", "presentation": "markdown"})
     return html.Div([
-        html.H2(["Adverts", download_button("adverts-download", "Download this page as CSV")]),
+        html.H2(["Adverts", download_button(ids.ADVERTS_DOWNLOAD, "Download this page as CSV")]),
         dbc.Row([
-            dbc.Col(dcc.Input(id="adverts-search", type="search", debounce=True, className="form-control",
+            dbc.Col(dcc.Input(id=ids.ADVERTS_SEARCH, type="search", debounce=True, className="form-control",
                               placeholder="search title, employer or reference"), md=5),
-            dbc.Col(dbc.Switch(id="adverts-closed", value=False, label="include closed adverts"), md=3),
+            dbc.Col(dbc.Switch(id=ids.ADVERTS_CLOSED, value=False, label="include closed adverts"), md=3),
         ], className="mb-2"),
-        html.P(id="adverts-count", className="text-muted"),
+        html.P(id=ids.ADVERTS_COUNT, className="text-muted"),
         dash_table.DataTable(
-            id="adverts-table", columns=columns, page_current=0, page_size=PAGE_SIZE, page_action="custom",
+            id=ids.ADVERTS_TABLE, columns=columns, page_current=0, page_size=PAGE_SIZE, page_action="custom",
             sort_action="custom", sort_mode="single", sort_by=[{"column_id": "date_posted", "direction": "desc"}],
             markdown_options={"html": False, "link_target": "_blank"},
             style_cell={"textAlign": "left", "whiteSpace": "normal", "height": "auto", "fontSize": "0.9rem"},
@@ -56,9 +57,10 @@ def _markdown_link(reference: str, url: str | None) -> str:
     return f"[{safe_text}](<{url.replace('>', '%3E')}>)"
 
 
-@callback(Output("adverts-table", "data"), Output("adverts-table", "page_count"), Output("adverts-count", "children"),
-          Input("filters", "data"), Input("adverts-search", "value"), Input("adverts-closed", "value"),
-          Input("adverts-table", "page_current"), Input("adverts-table", "sort_by"))
+@callback(Output(ids.ADVERTS_TABLE, "data"), Output(ids.ADVERTS_TABLE, "page_count"),
+          Output(ids.ADVERTS_COUNT, "children"),
+          Input(ids.FILTERS, "data"), Input(ids.ADVERTS_SEARCH, "value"), Input(ids.ADVERTS_CLOSED, "value"),
+          Input(ids.ADVERTS_TABLE, "page_current"), Input(ids.ADVERTS_TABLE, "sort_by"))
 def show_adverts(filters, search, include_closed, page, sort_by):
     frame, total = _page(filters, search, include_closed, page, sort_by)
     frame["link"] = [_markdown_link(r, u) for r, u in zip(frame["reference"], frame["url"])]
@@ -68,9 +70,9 @@ def show_adverts(filters, search, include_closed, page, sort_by):
     return frame.drop(columns=["url"]).to_dict("records"), max(1, -(-total // PAGE_SIZE)), scope
 
 
-@callback(Output("adverts-download", "data"), Input("adverts-download-button", "n_clicks"),
-          State("filters", "data"), State("adverts-search", "value"), State("adverts-closed", "value"),
-          State("adverts-table", "page_current"), State("adverts-table", "sort_by"), prevent_initial_call=True)
+@callback(Output(ids.ADVERTS_DOWNLOAD, "data"), Input(ids.download_button(ids.ADVERTS_DOWNLOAD), "n_clicks"),
+          State(ids.FILTERS, "data"), State(ids.ADVERTS_SEARCH, "value"), State(ids.ADVERTS_CLOSED, "value"),
+          State(ids.ADVERTS_TABLE, "page_current"), State(ids.ADVERTS_TABLE, "sort_by"), prevent_initial_call=True)
 def download_adverts(_clicks, filters, search, include_closed, page, sort_by):
     frame, _total = _page(filters, search, include_closed, page, sort_by)
     return csv_payload(frame, "adverts.csv")

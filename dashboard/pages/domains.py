@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 import plotly.express as px
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard import ids
 from dashboard.components import DOMAIN_COLOURS, FIGURE_MARGIN, csv_payload, download_button, share_text, text_table
 from dashboard.context import warehouse_path
 from dashboard.data import query
@@ -25,15 +26,15 @@ def layout(domain: str = "1", **_query):
                for r in framework_domains.itertuples()]
     return html.Div([
         html.H2("Domain drill-down"),
-        dbc.Row([dbc.Col(dcc.Dropdown(id="drill-domain", options=options, value=domain, clearable=False), md=6)]),
-        html.P(id="drill-scope", className="text-muted mt-2"),
-        html.H4(["Subdomains", download_button("subdomain-download")]),
-        dcc.Graph(id="subdomain-chart"),
-        html.H4(["Competencies", download_button("competency-download")]),
+        dbc.Row([dbc.Col(dcc.Dropdown(id=ids.DRILL_DOMAIN, options=options, value=domain, clearable=False), md=6)]),
+        html.P(id=ids.DRILL_SCOPE, className="text-muted mt-2"),
+        html.H4(["Subdomains", download_button(ids.SUBDOMAIN_DOWNLOAD)]),
+        dcc.Graph(id=ids.SUBDOMAIN_CHART),
+        html.H4(["Competencies", download_button(ids.COMPETENCY_DOWNLOAD)]),
         html.P("Statements marked inferred are cijobs' reconstruction, not the official FCI wording. "
                "Each example is the requirement line that matched best, linked to its advert.",
                className="text-muted small"),
-        html.Div(id="competency-table-holder"),
+        html.Div(id=ids.COMPETENCY_TABLE_HOLDER),
     ])
 
 
@@ -47,8 +48,8 @@ def _competencies(filters, domain):
     return frame
 
 
-@callback(Output("drill-scope", "children"), Output("subdomain-chart", "figure"),
-          Output("competency-table-holder", "children"), Input("filters", "data"), Input("drill-domain", "value"))
+@callback(Output(ids.DRILL_SCOPE, "children"), Output(ids.SUBDOMAIN_CHART, "figure"),
+          Output(ids.COMPETENCY_TABLE_HOLDER, "children"), Input(ids.FILTERS, "data"), Input(ids.DRILL_DOMAIN, "value"))
 def show_domain(filters, domain):
     subdomains = _subdomains(filters, domain)
     subdomains["label"] = subdomains["subdomain_id"] + " " + subdomains["subdomain_title"]
@@ -59,20 +60,20 @@ def show_domain(filters, domain):
                     labels={"share": "Share of adverts needing the subdomain", "label": ""},
                     color_discrete_sequence=[colour])
     figure.update_layout(xaxis_tickformat=".0%", yaxis={"autorange": "reversed"}, margin=FIGURE_MARGIN)
-    table = text_table(_competencies(filters, domain), COMPETENCY_COLUMNS, "competency-table",
+    table = text_table(_competencies(filters, domain), COMPETENCY_COLUMNS, ids.COMPETENCY_TABLE,
                        link_column="example_url", link_text_column="example_reference")
     return f"Showing {advert_filter(filters).describe()}.", figure, table
 
 
-@callback(Output("subdomain-download", "data"), Input("subdomain-download-button", "n_clicks"),
-          State("filters", "data"), State("drill-domain", "value"), prevent_initial_call=True)
+@callback(Output(ids.SUBDOMAIN_DOWNLOAD, "data"), Input(ids.download_button(ids.SUBDOMAIN_DOWNLOAD), "n_clicks"),
+          State(ids.FILTERS, "data"), State(ids.DRILL_DOMAIN, "value"), prevent_initial_call=True)
 def download_subdomains(_clicks, filters, domain):
     return csv_payload(suppress(query("subdomain_demand", warehouse_path(), advert_filter(filters), domain)),
                        f"domain-{domain}-subdomains.csv")
 
 
-@callback(Output("competency-download", "data"), Input("competency-download-button", "n_clicks"),
-          State("filters", "data"), State("drill-domain", "value"), prevent_initial_call=True)
+@callback(Output(ids.COMPETENCY_DOWNLOAD, "data"), Input(ids.download_button(ids.COMPETENCY_DOWNLOAD), "n_clicks"),
+          State(ids.FILTERS, "data"), State(ids.DRILL_DOMAIN, "value"), prevent_initial_call=True)
 def download_competencies(_clicks, filters, domain):
     shown = [column for column in COMPETENCY_COLUMNS if column != "share_text"]
     frame = suppress(query("competency_demand", warehouse_path(), advert_filter(filters), domain))

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard import ids
 from dashboard.components import DESIRABLE_COLOUR, ESSENTIAL_COLOUR, FIGURE_MARGIN, csv_payload, download_button
 from dashboard.context import warehouse_path
 from dashboard.data import query
@@ -23,15 +24,15 @@ def layout(**_query):
     options = [{"label": f"{r.employer} ({r.adverts})", "value": r.employer} for r in employers.itertuples()]
     first = options[0]["value"] if options else None
     return html.Div([
-        html.H2(["Employer profiles", download_button("employer-download")]),
+        html.H2(["Employer profiles", download_button(ids.EMPLOYER_DOWNLOAD)]),
         dbc.Row([
-            dbc.Col(dcc.Dropdown(id="employer-a", options=options, value=first, placeholder="Employer"), md=5),
-            dbc.Col(dcc.Dropdown(id="employer-b", options=options, placeholder="Compare with (optional)"), md=5),
+            dbc.Col(dcc.Dropdown(id=ids.EMPLOYER_A, options=options, value=first, placeholder="Employer"), md=5),
+            dbc.Col(dcc.Dropdown(id=ids.EMPLOYER_B, options=options, placeholder="Compare with (optional)"), md=5),
         ], className="mb-2"),
         html.P("Share of each employer's adverts needing each domain, next to the whole market under the "
                f"current filters (the Employer filter aside). An employer with fewer than {MIN_ADVERTS} adverts has "
                "no bars: its shares would be chance.", className="text-muted"),
-        dcc.Graph(id="employer-chart"),
+        dcc.Graph(id=ids.EMPLOYER_CHART),
     ])
 
 
@@ -40,7 +41,7 @@ def _market_filter(filters):
     return dataclasses.replace(advert_filter(filters), employers=())
 
 
-@callback(Output("employer-a", "options"), Output("employer-b", "options"), Input("filters", "data"))
+@callback(Output(ids.EMPLOYER_A, "options"), Output(ids.EMPLOYER_B, "options"), Input(ids.FILTERS, "data"))
 def employer_options(filters):
     """The employers with their advert counts under the current filters."""
     employers = query("employers", warehouse_path(), _market_filter(filters))
@@ -65,8 +66,8 @@ def _profiles(filters, first, second):
     return frame
 
 
-@callback(Output("employer-chart", "figure"), Input("filters", "data"), Input("employer-a", "value"),
-          Input("employer-b", "value"))
+@callback(Output(ids.EMPLOYER_CHART, "figure"), Input(ids.FILTERS, "data"), Input(ids.EMPLOYER_A, "value"),
+          Input(ids.EMPLOYER_B, "value"))
 def show_employers(filters, first, second):
     figure = go.Figure()
     if not first:
@@ -91,8 +92,8 @@ def _legend(employer: str, adverts: int) -> str:
     return f"{employer} ({adverts} adverts{too_few})"
 
 
-@callback(Output("employer-download", "data"), Input("employer-download-button", "n_clicks"),
-          State("filters", "data"), State("employer-a", "value"), State("employer-b", "value"),
+@callback(Output(ids.EMPLOYER_DOWNLOAD, "data"), Input(ids.download_button(ids.EMPLOYER_DOWNLOAD), "n_clicks"),
+          State(ids.FILTERS, "data"), State(ids.EMPLOYER_A, "value"), State(ids.EMPLOYER_B, "value"),
           prevent_initial_call=True)
 def download_employers(_clicks, filters, first, second):
     return csv_payload(_profiles(filters, first, second), "employer-profile.csv") if first else None

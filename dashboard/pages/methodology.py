@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, html
 
+from dashboard import ids
 from dashboard.components import text_table
 from dashboard.context import warehouse_path
 from dashboard.data import query
@@ -49,7 +50,7 @@ def layout(**_query):
                "board that publishes schema.org JobPosting; saved corpora can be imported. Contact details, email "
                "addresses, phone numbers and names given as contacts are removed before anything is stored; "
                "adverts open to internal applicants only are never shown."),
-        html.Div(id="method-sources"),
+        html.Div(id=ids.METHOD_SOURCES),
         html.H4("What counts as an informatics advert"),
         html.P("A transparent, weighted score of informatics terms: the title decides most cases (analyst, EPR, "
                "clinical systems, information governance, clinical coding, digital, data ...), terms in the text "
@@ -59,10 +60,10 @@ def layout(**_query):
                "free-text adverts by their headings and each sentence's wording. Every line is matched to the "
                "framework's 111 competencies by key phrases (rapidfuzz), with the words that matched kept as "
                "evidence. An advert needs a domain when at least one of its lines matched a competency in it."),
-        html.P(id="method-accuracy"),
-        html.Div(id="method-domains"),
+        html.P(id=ids.METHOD_ACCURACY),
+        html.Div(id=ids.METHOD_DOMAINS),
         html.H4("The framework"),
-        html.P(id="method-framework"),
+        html.P(id=ids.METHOD_FRAMEWORK),
         html.H4("Small numbers"),
         html.P(f"Every share is shown with the number of adverts it rests on and a 95 % interval (Wilson). A share "
                f"resting on fewer than {MIN_ADVERTS} adverts is not shown, and the page says so; downloads and "
@@ -71,7 +72,7 @@ def layout(**_query):
         html.H4("Data dictionary"),
         dbc.Table([html.Thead(html.Tr([html.Th("Column"), html.Th("In"), html.Th("Meaning")])),
                    html.Tbody([html.Tr([html.Td(c), html.Td(w), html.Td(m)]) for c, w, m in DATA_DICTIONARY])],
-                  id="data-dictionary", size="sm", bordered=False),
+                  id=ids.DATA_DICTIONARY, size="sm", bordered=False),
     ])
 
 
@@ -79,8 +80,8 @@ SOURCE_COLUMNS = {"name": "Source", "adverts": "Adverts", "open_adverts": "Open"
 DOMAIN_COLUMNS = {"domain": "Domain", "ratio": "Lines found per line a reader labelled (real adverts)"}
 
 
-@callback(Output("method-sources", "children"), Output("method-accuracy", "children"),
-          Output("method-domains", "children"), Output("method-framework", "children"), Input("filters", "data"))
+@callback(Output(ids.METHOD_SOURCES, "children"), Output(ids.METHOD_ACCURACY, "children"),
+          Output(ids.METHOD_DOMAINS, "children"), Output(ids.METHOD_FRAMEWORK, "children"), Input(ids.FILTERS, "data"))
 def show_methodology(_filters):
     db = warehouse_path()
     framework = query("framework_overview", db)
@@ -97,7 +98,7 @@ def show_methodology(_filters):
                       "reconstructed placement decides which domain a match counts towards.")
     else:
         statements = "No framework loaded yet: run `cijobs match`."
-    return (text_table(query("sources_overview", db), SOURCE_COLUMNS, "method-sources-table"),
+    return (text_table(query("sources_overview", db), SOURCE_COLUMNS, ids.METHOD_SOURCES_TABLE),
             accuracy_note(*versions), text_table(pd.DataFrame(rows, columns=["domain", "ratio"]), DOMAIN_COLUMNS,
-                                                 "method-domain-table"),
+                                                 ids.METHOD_DOMAIN_TABLE),
             statements)

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard import ids
 from dashboard.components import (
     DESIRABLE_COLOUR,
     DOMAIN_COLOURS,
@@ -32,27 +33,27 @@ dash.register_page(__name__, path="/", name="Overview", title="cijobs - overview
 def layout(**_query):
     return html.Div([
         html.H2("Demand for clinical informatics competencies"),
-        html.P(id="overview-scope", className="text-muted"),
-        html.Div(id="headline"),
+        html.P(id=ids.OVERVIEW_SCOPE, className="text-muted"),
+        html.Div(id=ids.HEADLINE),
         dbc.Row([
             dbc.Col([
-                html.H4(["Demand per domain", download_button("domain-demand-download")]),
-                dcc.Graph(id="domain-demand-chart"),
-                html.Div(id="domain-demand-table-holder"),
+                html.H4(["Demand per domain", download_button(ids.DOMAIN_DEMAND_DOWNLOAD)]),
+                dcc.Graph(id=ids.DOMAIN_DEMAND_CHART),
+                html.Div(id=ids.DOMAIN_DEMAND_TABLE_HOLDER),
             ], lg=6),
             dbc.Col([
-                html.H4(["Trend", download_button("trend-download")]),
-                dbc.RadioItems(id="trend-measure", value="new", inline=True, options=[
+                html.H4(["Trend", download_button(ids.TREND_DOWNLOAD)]),
+                dbc.RadioItems(id=ids.TREND_MEASURE, value="new", inline=True, options=[
                     {"label": "new adverts (posted in the period)", "value": "new"},
                     {"label": "stock (adverts open in the period)", "value": "stock"}]),
-                dbc.RadioItems(id="trend-period", value="auto", inline=True, options=[
+                dbc.RadioItems(id=ids.TREND_PERIOD, value="auto", inline=True, options=[
                     {"label": "auto", "value": "auto"}, {"label": "by month", "value": "month"},
                     {"label": "by quarter", "value": "quarter"}]),
-                dcc.Graph(id="domain-trend-chart"),
-                html.Small(id="trend-caption", className="text-muted"),
+                dcc.Graph(id=ids.DOMAIN_TREND_CHART),
+                html.Small(id=ids.TREND_CAPTION, className="text-muted"),
             ], lg=6),
         ]),
-        dbc.Alert(id="provenance-note", color="secondary", className="mt-3"),
+        dbc.Alert(id=ids.PROVENANCE_NOTE, color="secondary", className="mt-3"),
     ])
 
 
@@ -92,10 +93,10 @@ def _demand_table(demand, count_ratios: dict[str, float]) -> html.Div:
                  html.Td(str(r.essential)), html.Td(str(r.desirable_only)),
                  html.Td(share_text(r), className="domain-share")]
                 + ([html.Td(_ratio_text(count_ratios.get(r.domain_id)), className="domain-check")] if checked else []),
-                id=f"domain-row-{r.domain_id}")
+                id=ids.domain_row(r.domain_id))
         for r in demand.itertuples()
     ]
-    table = dbc.Table([header, html.Tbody(rows)], id="domain-demand-table", bordered=False, hover=True, size="sm")
+    table = dbc.Table([header, html.Tbody(rows)], id=ids.DOMAIN_DEMAND_TABLE, bordered=False, hover=True, size="sm")
     caption = html.Small("Found / labelled: on real advert lines labelled by hand, the lines the matcher puts in the "
                          "domain for each line a reader put there; under 1 the domain's demand is under-counted, over "
                          "1 over-counted (docs/matching.md).", className="text-muted") if checked else None
@@ -184,9 +185,9 @@ def _trend_caption(trend, period: str, chosen: str) -> str:
 
 
 @callback(
-    Output("overview-scope", "children"), Output("headline", "children"), Output("domain-demand-chart", "figure"),
-    Output("domain-demand-table-holder", "children"), Output("provenance-note", "children"),
-    Input("filters", "data"),
+    Output(ids.OVERVIEW_SCOPE, "children"), Output(ids.HEADLINE, "children"), Output(ids.DOMAIN_DEMAND_CHART, "figure"),
+    Output(ids.DOMAIN_DEMAND_TABLE_HOLDER, "children"), Output(ids.PROVENANCE_NOTE, "children"),
+    Input(ids.FILTERS, "data"),
 )
 def show_overview(filters):
     db, flt = warehouse_path(), advert_filter(filters)
@@ -196,21 +197,22 @@ def show_overview(filters):
             provenance_text(framework))
 
 
-@callback(Output("domain-trend-chart", "figure"), Output("trend-caption", "children"),
-          Input("filters", "data"), Input("trend-measure", "value"), Input("trend-period", "value"))
+@callback(Output(ids.DOMAIN_TREND_CHART, "figure"), Output(ids.TREND_CAPTION, "children"),
+          Input(ids.FILTERS, "data"), Input(ids.TREND_MEASURE, "value"), Input(ids.TREND_PERIOD, "value"))
 def show_trend(filters, measure, chosen):
     trend, period = _trend(filters, measure, chosen)
     return _trend_chart(trend, period), _trend_caption(trend, period, chosen)
 
 
-@callback(Output("domain-demand-download", "data"), Input("domain-demand-download-button", "n_clicks"),
-          State("filters", "data"), prevent_initial_call=True)
+@callback(Output(ids.DOMAIN_DEMAND_DOWNLOAD, "data"),
+          Input(ids.download_button(ids.DOMAIN_DEMAND_DOWNLOAD), "n_clicks"),
+          State(ids.FILTERS, "data"), prevent_initial_call=True)
 def download_demand(_clicks, filters):
     return csv_payload(suppress(query("domain_demand", warehouse_path(), advert_filter(filters))), "domain-demand.csv")
 
 
-@callback(Output("trend-download", "data"), Input("trend-download-button", "n_clicks"),
-          State("filters", "data"), State("trend-measure", "value"), State("trend-period", "value"),
+@callback(Output(ids.TREND_DOWNLOAD, "data"), Input(ids.download_button(ids.TREND_DOWNLOAD), "n_clicks"),
+          State(ids.FILTERS, "data"), State(ids.TREND_MEASURE, "value"), State(ids.TREND_PERIOD, "value"),
           prevent_initial_call=True)
 def download_trend(_clicks, filters, measure, chosen):
     trend, period = _trend(filters, measure, chosen)

@@ -5,6 +5,7 @@ import dash
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard import ids
 from dashboard.components import FIGURE_MARGIN, csv_payload, download_button, text_table
 from dashboard.context import warehouse_path
 from dashboard.data import query
@@ -21,12 +22,12 @@ PAY_COLUMNS = {"group": "Group", "adverts": "Adverts with a yearly salary", "q1_
 
 def layout(**_query):
     return html.Div([
-        html.H2(["Pay", download_button("pay-download")]),
-        dcc.RadioItems(id="pay-group", value="band", inline=True, className="mb-2",
+        html.H2(["Pay", download_button(ids.PAY_DOWNLOAD)]),
+        dcc.RadioItems(id=ids.PAY_GROUP, value="band", inline=True, className="mb-2",
                        options=[{"label": f" by {label.lower()} ", "value": key} for key, label in GROUPS.items()]),
-        html.P(id="pay-scope", className="text-muted"),
-        dcc.Graph(id="pay-chart"),
-        html.Div(id="pay-table-holder"),
+        html.P(id=ids.PAY_SCOPE, className="text-muted"),
+        dcc.Graph(id=ids.PAY_CHART),
+        html.Div(id=ids.PAY_TABLE_HOLDER),
         html.P(f"The midpoint of each advert's yearly range, as the advert states it (salary text kept beside the "
                f"numbers; hourly and other rates are counted apart, never converted). Groups with fewer than "
                f"{MIN_ADVERTS} yearly salaries show no figures.", className="text-muted small"),
@@ -47,8 +48,8 @@ def _pay(filters, group: str):
     return frame
 
 
-@callback(Output("pay-scope", "children"), Output("pay-chart", "figure"), Output("pay-table-holder", "children"),
-          Input("filters", "data"), Input("pay-group", "value"))
+@callback(Output(ids.PAY_SCOPE, "children"), Output(ids.PAY_CHART, "figure"), Output(ids.PAY_TABLE_HOLDER, "children"),
+          Input(ids.FILTERS, "data"), Input(ids.PAY_GROUP, "value"))
 def show_pay(filters, group):
     frame = _pay(filters, group)
     shown = frame.dropna(subset=["median"])
@@ -60,11 +61,12 @@ def show_pay(filters, group):
     figure.update_layout(yaxis_title="Yearly salary (lower to upper quartile, median marked)",
                          yaxis_tickprefix="£", showlegend=False, margin=FIGURE_MARGIN)
     return (f"Showing {advert_filter(filters).describe()}, by {GROUPS.get(group, 'Band').lower()}.", figure,
-            text_table(frame, PAY_COLUMNS, "pay-table"))
+            text_table(frame, PAY_COLUMNS, ids.PAY_TABLE))
 
 
-@callback(Output("pay-download", "data"), Input("pay-download-button", "n_clicks"), State("filters", "data"),
-          State("pay-group", "value"), prevent_initial_call=True)
+@callback(Output(ids.PAY_DOWNLOAD, "data"), Input(ids.download_button(ids.PAY_DOWNLOAD), "n_clicks"),
+          State(ids.FILTERS, "data"),
+          State(ids.PAY_GROUP, "value"), prevent_initial_call=True)
 def download_pay(_clicks, filters, group):
     frame = _pay(filters, group)[["group", "adverts", "q1", "median", "q3", "other_period", "no_amount"]]
     return csv_payload(frame, f"pay-by-{group}.csv")

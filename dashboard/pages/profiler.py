@@ -12,6 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
+from crawler.parsers.saved_page import requirements_from_document
+from dashboard import ids
 from dashboard.components import ESSENTIAL_COLOUR, FIGURE_MARGIN, percent, text_table
 from dashboard.context import warehouse_path
 from dashboard.data import query
@@ -19,13 +21,7 @@ from dashboard.filters import advert_filter
 from matching.accuracy import accuracy_note
 from matching.framework import load_framework
 from matching.learned import build_matcher
-from matching.profile import (
-    market_comparison,
-    profile_requirements,
-    requirement_kind,
-    requirements_from_document,
-    similar_titles,
-)
+from matching.profile import market_comparison, profile_requirements, requirement_kind, similar_titles
 from warehouse.csv_cells import frame_csv
 from warehouse.small_numbers import MIN_ADVERTS
 
@@ -37,9 +33,14 @@ EXACT_SCORE = 100
 MAX_TITLES_LISTED = 15
 
 
-@lru_cache(maxsize=1)
 def _matcher():
-    return build_matcher(load_framework())
+    """The matcher on the framework the warehouse's matches use (an imported one, or the bundled one)."""
+    return _matcher_for(query("current_framework", warehouse_path()) or load_framework())
+
+
+@lru_cache(maxsize=2)
+def _matcher_for(framework):
+    return build_matcher(framework)
 
 
 def layout(**_query):
@@ -54,22 +55,22 @@ def layout(**_query):
                className="text-muted"),
         dbc.Row([
             dbc.Col([
-                dbc.Input(id="profiler-title", placeholder="Job title (to compare with similar adverts)",
+                dbc.Input(id=ids.PROFILER_TITLE, placeholder="Job title (to compare with similar adverts)",
                           className="mb-2"),
-                dcc.Textarea(id="profiler-text", style={"width": "100%", "height": "12rem"},
+                dcc.Textarea(id=ids.PROFILER_TEXT, style={"width": "100%", "height": "12rem"},
                              placeholder="Paste advert text here"),
-                dcc.Upload(id="profiler-upload", children=html.Div(["Drop or ", html.A("choose"),
+                dcc.Upload(id=ids.PROFILER_UPLOAD, children=html.Div(["Drop or ", html.A("choose"),
                                                                     " a .txt or .html file"]),
                            accept=".txt,.html,.htm", multiple=False,
                            style={"border": "1px dashed #999", "padding": "0.5rem", "textAlign": "center"}),
             ], md=7),
             dbc.Col([
-                dcc.Dropdown(id="profiler-advert", options=options, placeholder="...or pick an advert"),
-                dbc.Button("Profile", id="profiler-run", color="primary", className="mt-2"),
-                html.Div(id="profiler-message", className="mt-2"),
+                dcc.Dropdown(id=ids.PROFILER_ADVERT, options=options, placeholder="...or pick an advert"),
+                dbc.Button("Profile", id=ids.PROFILER_RUN, color="primary", className="mt-2"),
+                html.Div(id=ids.PROFILER_MESSAGE, className="mt-2"),
             ], md=5),
         ], className="mb-3"),
-        html.Div(id="profiler-result"),
+        html.Div(id=ids.PROFILER_RESULT),
     ])
 
 
@@ -109,17 +110,18 @@ def _domain_figure(profile, peers: dict | None) -> go.Figure:
     return figure
 
 
-@callback(Output("profiler-result", "children"), Output("profiler-message", "children"),
-          Input("profiler-run", "n_clicks"), Input("profiler-upload", "contents"), Input("profiler-advert", "value"),
-          State("profiler-upload", "filename"), State("profiler-text", "value"), State("profiler-title", "value"),
-          State("filters", "data"), prevent_initial_call=True)
+@callback(Output(ids.PROFILER_RESULT, "children"), Output(ids.PROFILER_MESSAGE, "children"),
+          Input(ids.PROFILER_RUN, "n_clicks"), Input(ids.PROFILER_UPLOAD, "contents"),
+          Input(ids.PROFILER_ADVERT, "value"),
+          State(ids.PROFILER_UPLOAD, "filename"), State(ids.PROFILER_TEXT, "value"), State(ids.PROFILER_TITLE, "value"),
+          State(ids.FILTERS, "data"), prevent_initial_call=True)
 def run_profile(_clicks, upload, advert_id, filename, text, title, filters):
     trigger = dash.ctx.triggered_id
     try:
-        if trigger == "profiler-upload" and upload:
+        if trigger == ids.PROFILER_UPLOAD and upload:
             requirements = requirements_from_document(_decode_upload(upload, filename)[:MAX_INPUT_CHARS])
             source = f"uploaded file {filename}"
-        elif trigger == "profiler-advert" and advert_id is not None:
+        elif trigger == ids.PROFILER_ADVERT and advert_id is not None:
             requirements = query("advert_requirements", warehouse_path(), int(advert_id))
             choices = query("advert_choices", warehouse_path())
             picked = choices[choices["advert_id"] == int(advert_id)]
@@ -152,12 +154,12 @@ def _comparison_text(peers: dict | None, title: str):
     if peers["adverts"] < MIN_ADVERTS:
         return dbc.Alert(f"Only {peers['adverts']} adverts under the current filters have a title like '{title}': "
                          f"fewer than {MIN_ADVERTS}, too few to compare with, so no comparison is shown.",
-                         color="warning", id="profiler-too-few")
+                         color="warning", id=ids.PROFILER_TOO_FEW)
     listed = peers["titles"].head(MAX_TITLES_LISTED)
     return html.Div([
         html.P(f"Compared with {peers['adverts']} informatics adverts under the current filters whose titles "
                f"resemble '{title}':"),
-        html.Ul([html.Li(f"{r.title} ({r.adverts})") for r in listed.itertuples()], id="profiler-similar"),
+        html.Ul([html.Li(f"{r.title} ({r.adverts})") for r in listed.itertuples()], id=ids.PROFILER_SIMILAR),
     ])
 
 
@@ -185,7 +187,7 @@ def _result(profile, matcher, peers: dict | None, title):
         subdomains["share"] = subdomains["share"].map(percent)
     return html.Div([
         html.H4("Profile by domain"), compare,
-        dcc.Graph(id="profiler-domain-chart", figure=_domain_figure(profile, peers)),
+        dcc.Graph(id=ids.PROFILER_DOMAIN_CHART, figure=_domain_figure(profile, peers)),
         dbc.Row([
             dbc.Col([html.H5("Asks what similar adverts rarely do"), listing(comparison["unusual"])], md=6),
             dbc.Col([html.H5("Most similar adverts ask; this one does not"), listing(comparison["missing"])], md=6),
@@ -193,13 +195,13 @@ def _result(profile, matcher, peers: dict | None, title):
         ]) if enough else html.Div(),
         html.H4("Subdomains"),
         text_table(subdomains, {"id": "Subdomain", "title": "Title", "lines": "Lines", "share": "Share"},
-                   "profiler-subdomains") if len(subdomains) else html.P("No line matched a competency."),
-        html.H4(["Requirements", html.A("Download CSV", id="profiler-download", download="role-profile.csv",
+                   ids.PROFILER_SUBDOMAINS) if len(subdomains) else html.P("No line matched a competency."),
+        html.H4(["Requirements", html.A("Download CSV", id=ids.PROFILER_DOWNLOAD, download="role-profile.csv",
                                         href="data:text/csv;charset=utf-8," + quote(frame_csv(rows)),
                                         className="btn btn-sm btn-outline-secondary ms-2")]),
         text_table(rows, {"level": "Level", "text": "Requirement", "competencies": "Competencies (score)",
                           "evidence": "Evidence ('key phrase' ~ 'words of the line')", "domains": "Domains"},
-                   "profiler-requirements"),
-        html.P(accuracy_note(matcher.version, framework.version), id="profiler-accuracy",
+                   ids.PROFILER_REQUIREMENTS),
+        html.P(accuracy_note(matcher.version, framework.version), id=ids.PROFILER_ACCURACY,
                className="text-muted small mt-2"),
     ])

@@ -5,6 +5,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
 
+from dashboard import ids
 from dashboard.components import csv_payload, download_button, percent, text_table
 from dashboard.context import warehouse_path
 from dashboard.data import query
@@ -26,11 +27,11 @@ SOURCE_COLUMNS = {"source": "Source", "name": "Name", "base_url": "Base URL", "a
 def layout(**_query):
     return html.Div([
         html.H2("Data and runs"),
-        html.Div(id="framework-card"),
+        html.Div(id=ids.FRAMEWORK_CARD),
         html.H4("Sources"),
-        html.Div(id="sources-table-holder"),
-        html.H4(["Crawl runs", download_button("runs-download")]),
-        html.Div(id="runs-table-holder"),
+        html.Div(id=ids.SOURCES_TABLE_HOLDER),
+        html.H4(["Crawl runs", download_button(ids.RUNS_DOWNLOAD)]),
+        html.Div(id=ids.RUNS_TABLE_HOLDER),
     ])
 
 
@@ -40,8 +41,8 @@ def _runs():
     return frame
 
 
-@callback(Output("framework-card", "children"), Output("sources-table-holder", "children"),
-          Output("runs-table-holder", "children"), Input("filters", "data"))
+@callback(Output(ids.FRAMEWORK_CARD, "children"), Output(ids.SOURCES_TABLE_HOLDER, "children"),
+          Output(ids.RUNS_TABLE_HOLDER, "children"), Input(ids.FILTERS, "data"))
 def show_runs(_filters):
     db = warehouse_path()
     framework = query("framework_overview", db)
@@ -56,11 +57,11 @@ def show_runs(_filters):
         body = [html.P("No framework loaded yet: run `cijobs match`.")]
     sources = query("sources_overview", db)
     sources["duplicate_rate_text"] = sources["duplicate_rate"].map(percent)
-    return (dbc.Card(dbc.CardBody(body), className="mb-3", id="framework-provenance"),
-            text_table(sources, SOURCE_COLUMNS, "sources-table"), text_table(_runs(), RUN_COLUMNS, "runs-table"))
+    return (dbc.Card(dbc.CardBody(body), className="mb-3", id=ids.FRAMEWORK_PROVENANCE),
+            text_table(sources, SOURCE_COLUMNS, ids.SOURCES_TABLE), text_table(_runs(), RUN_COLUMNS, ids.RUNS_TABLE))
 
 
-@callback(Output("runs-download", "data"), Input("runs-download-button", "n_clicks"),
-          State("filters", "data"), prevent_initial_call=True)
+@callback(Output(ids.RUNS_DOWNLOAD, "data"), Input(ids.download_button(ids.RUNS_DOWNLOAD), "n_clicks"),
+          State(ids.FILTERS, "data"), prevent_initial_call=True)
 def download_runs(_clicks, _filters):
     return csv_payload(_runs(), "crawl-runs.csv")
