@@ -1,5 +1,5 @@
-"""The `cijobs` command: crawl, refresh, schedule, reparse, match, serve, demo, export, status, framework,
-profile, eval, classify."""
+"""The `cijobs` command: crawl, import, refresh, schedule, reparse, match, serve, demo, export, status,
+framework, profile, eval, classify."""
 from __future__ import annotations
 
 import argparse
@@ -25,9 +25,15 @@ class Parser(argparse.ArgumentParser):
 
 
 def _add_db(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    """--db and --config, accepted before the command or after it."""
     parser.add_argument(
         "--db", type=Path, default=None if top else argparse.SUPPRESS, metavar="PATH",
-        help=f"warehouse file (default: $CIJOBS_DB or {DEFAULT_WAREHOUSE})",
+        help=f"warehouse file (default: $CIJOBS_DB, else the configuration's warehouse.path, else {DEFAULT_WAREHOUSE})",
+    )
+    parser.add_argument(
+        "--config", type=Path, default=None if top else argparse.SUPPRESS, metavar="FILE",
+        help="configuration file: sources, schedule, and the settings that change figures (default ./cijobs.toml "
+             "if present; see docs/operations.md)",
     )
 
 
@@ -63,6 +69,9 @@ def build_parser() -> Parser:
     crawl.add_argument("--start-url", action="append", dest="start_urls", metavar="URL",
                        help="jobposting: start from this page (repeatable)")
     crawl.add_argument("--sitemap", metavar="URL", help="jobposting: read advert URLs from this sitemap")
+    crawl.add_argument("--set", action="append", dest="settings", default=[], metavar="NAME=VALUE",
+                       help="a crawler setting of crawler/settings.py named CIJOBS_..., e.g. "
+                            "CIJOBS_MAX_LISTING_DROP=0.3 (repeatable; `cijobs refresh` passes cijobs.toml's this way)")
     crawl.add_argument("--no-publish", action="store_true",
                        help="load into the warehouse but do not publish it to the dashboard yet (refresh does)")
     _add_db(crawl)
@@ -77,11 +86,9 @@ def build_parser() -> Parser:
     _add_db(importing)
 
     refresh = sub.add_parser("refresh", help="crawl every enabled source, match and publish, as one run")
-    refresh.add_argument("--config", type=Path, help="configuration file (default ./cijobs.toml if present)")
     _add_db(refresh)
 
     schedule = sub.add_parser("schedule", help="run refresh on a cron schedule, in the foreground")
-    schedule.add_argument("--config", type=Path, help="configuration file (default ./cijobs.toml if present)")
     schedule.add_argument("--cron", help='cron expression, e.g. "0 6 * * *" (default: refresh.cron in the config)')
     schedule.add_argument("--run-now", action="store_true", help="also refresh once straight away")
     schedule.add_argument("--max-runs", type=int, metavar="N", help="stop after N refreshes")
@@ -119,8 +126,9 @@ def build_parser() -> Parser:
     export.add_argument("--by", choices=["domain", "subdomain", "competency"], default="domain",
                         help="demand: per what (default domain)")
     export.add_argument("--period", choices=["month", "quarter"], default="month", help="trend: per what")
-    export.add_argument("--min-adverts", type=int, default=10, metavar="N",
-                        help="demand and trend: leave out shares resting on fewer than N adverts (default 10)")
+    export.add_argument("--min-adverts", type=int, metavar="N",
+                        help="demand and trend: leave out shares resting on fewer than N adverts (default: "
+                             "figures.min_adverts of the configuration, 10)")
     export.add_argument("--measure", choices=["new", "stock"], default="new",
                         help="trend: adverts posted in the period (new) or open in it (stock)")
     filters = export.add_argument_group("demand and trend filters (as on the dashboard)")
@@ -136,7 +144,6 @@ def build_parser() -> Parser:
     _add_db(export)
 
     status = sub.add_parser("status", help="recent runs, data freshness, next scheduled refresh, warehouse size")
-    status.add_argument("--config", type=Path, help="configuration file (default ./cijobs.toml if present)")
     _add_db(status)
 
     framework = sub.add_parser("framework", help="show, validate or import the competency framework")

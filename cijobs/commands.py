@@ -14,9 +14,8 @@ logger = logging.getLogger("cijobs")
 
 
 def _db(args: argparse.Namespace) -> Path:
-    import warehouse
-
-    return Path(args.db) if args.db else warehouse.default_path()
+    """--db, else $CIJOBS_DB, else the configuration's warehouse.path, else the default."""
+    return _config(args).warehouse
 
 
 def _crawl(source: str, db: Path, publish: bool = True, **options) -> int:
@@ -34,12 +33,13 @@ def _crawl(source: str, db: Path, publish: bool = True, **options) -> int:
 
 
 def _config(args: argparse.Namespace):
-    """The configuration, with --db (or $CIJOBS_DB) taking precedence over its warehouse path."""
+    """The configuration (--config, else ./cijobs.toml when present, else the defaults), with --db (or
+    $CIJOBS_DB) taking precedence over its warehouse path."""
     import os
 
     from cijobs.config import load_config
 
-    config = load_config(args.config)
+    config = load_config(getattr(args, "config", None))
     if args.db:
         config.warehouse = Path(args.db)
     elif os.environ.get("CIJOBS_DB"):
@@ -90,10 +90,31 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         raise UserError("--page-limit must be at least 1", 2)
     if args.source == "jobposting" and not args.base_url:
         raise UserError("crawl jobposting needs --base-url URL (the job board whose sitemap or pages to read)", 2)
+    settings = _crawler_settings(args.settings)
+    if args.page_limit:
+        settings["CIJOBS_SEARCH_PAGE_LIMIT"] = args.page_limit
     return _crawl(args.source, _db(args), publish=not args.no_publish, base_url=args.base_url, delay=args.delay,
                   max_pages=args.max_pages, keywords=args.keywords, discovery=args.discovery, refetch=args.refetch,
-                  start_urls=args.start_urls, sitemap=args.sitemap,
-                  extra_settings={"CIJOBS_SEARCH_PAGE_LIMIT": args.page_limit} if args.page_limit else None)
+                  start_urls=args.start_urls, sitemap=args.sitemap, extra_settings=settings or None)
+
+
+def _crawler_settings(pairs: list[str]) -> dict[str, object]:
+    """``--set NAME=VALUE`` pairs as crawler settings, each a CIJOBS_ setting of crawler/settings.py, its value of
+    the default's type."""
+    from crawler import settings as defaults
+
+    chosen = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        default = getattr(defaults, name, None) if name.startswith("CIJOBS_") else None
+        if default is None or not value or name == "CIJOBS_DB":
+            known = ", ".join(n for n in dir(defaults) if n.startswith("CIJOBS_") and n != "CIJOBS_DB")
+            raise UserError(f"--set {pair!r}: give NAME=VALUE with one of {known}", 2)
+        try:
+            chosen[name] = type(default)(value)
+        except ValueError:
+            raise UserError(f"--set {pair!r}: {name} takes a {type(default).__name__}", 2) from None
+    return chosen
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -110,7 +131,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UserError(f"--source {args.source}: that name belongs to a crawled source; choose another", 2)
     db = _db(args)
     with WriterLock(db, "import"):
-        print(import_jobposting(args.path, db, args.source).summary())
+        print(import_jobposting(args.path, db, args.source, _config(args).figures).summary())
         print(match_warehouse(db).summary())
         if not args.no_publish:
             _publish(db)
@@ -122,7 +143,9 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     from crawler.reparse import reparse_archive
 
     with WriterLock(_db(args), "reparse"):
-        print(reparse_archive(_db(args), args.source).summary())
+        figures = _config(args).figures
+        print(reparse_archive(_db(args), args.source, relevance_threshold=figures.relevance_threshold,
+                              repost_window_days=figures.repost_window_days).summary())
         _publish(_db(args))
     return 0
 
@@ -187,7 +210,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         query("filter_options", db)
     except duckdb.Error as exc:
         raise UserError(unreadable_message(exc)) from exc
-    app = create_app(db)
+    app = create_app(db, _config(args).figures)
     print(f"cijobs dashboard on http://{args.host}:{args.port}/ (warehouse {warehouse.readable_path(db)}); "
           "Ctrl+C to stop")
     app.run(host=args.host, port=args.port, debug=False)
@@ -259,10 +282,11 @@ def cmd_export(args: argparse.Namespace) -> int:
                            bands=tuple(args.band), role_families=tuple(args.role_family),
                            employers=tuple(args.employer), sources=tuple(args.source),
                            informatics_only=not args.all_adverts, level=args.level)
-        if args.min_adverts < 1:
+        min_adverts = _config(args).figures.min_adverts if args.min_adverts is None else args.min_adverts
+        if min_adverts < 1:
             raise UserError("--min-adverts must be at least 1", 2)
         count = export_demand(_db(args), flt, args.what, args.format, args.output, by=args.by, period=args.period,
-                              measure=args.measure, min_adverts=args.min_adverts)
+                              measure=args.measure, min_adverts=min_adverts)
         unit = f"{args.by} rows" if args.what == "demand" else f"{args.period} x domain rows"
     if args.output:
         print(f"wrote {count} {unit} to {args.output}", file=sys.stderr)
@@ -476,13 +500,18 @@ def _market(args: argparse.Namespace, profile, matcher) -> dict:
     from warehouse.demand import informatics_titles, peer_demand
     from warehouse.filters import AdvertFilter
 
+    figures = _config(args).figures
     con = warehouse.open_read_only(warehouse.readable_path(_db(args)))
     try:
-        peers = peer_demand(con, AdvertFilter(), tuple(similar_titles(args.title, informatics_titles(con))))
+        titles = similar_titles(args.title, informatics_titles(con), figures.similar_title_score)
+        peers = peer_demand(con, AdvertFilter(), tuple(titles))
     finally:
         con.close()
     if not peers["adverts"]:
         raise UserError(f"no informatics advert in the warehouse has a title like '{args.title}'")
+    if peers["adverts"] < figures.min_adverts:
+        raise UserError(f"only {peers['adverts']} informatics adverts have a title like '{args.title}', fewer than "
+                        f"{figures.min_adverts} (figures.min_adverts): too few to compare with; run without --title")
     own = {c["id"] for row in profile.requirements for c in row["competencies"]}
     comparison = market_comparison(own, peers["competency_shares"])
     framework = matcher.framework

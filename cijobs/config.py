@@ -8,11 +8,21 @@ schema below (pydantic): a misspelt key or a value of the wrong kind is a one-li
     cron = "0 6 * * *"          # for `cijobs schedule`
     log_dir = "data/logs"       # one log file per refresh
 
+    [figures]                   # what changes published figures (docs/operations.md)
+    min_adverts = 10
+    min_adverts_per_point = 10
+    similar_title_score = 70
+    repost_window_days = 42
+    relevance_threshold = 1.0
+
     [sources.nhsjobs]
     enabled = true
     base_url = "https://www.jobs.nhs.uk"
     delay = 1.0
     keywords = ["clinical informatics", "digital"]
+    search_page_limit = 500     # discovery bounds: a search never followed past this page,
+    max_listing_drop = 0.5      # and a listing that shrank by more than this share (of at least
+    min_listing_for_drop = 5    # this many adverts) closes nothing
 
     [sources.jobposting]
     enabled = false
@@ -31,9 +41,13 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from cijobs.errors import UserError
+from crawler.relevance import THRESHOLD as RELEVANCE_THRESHOLD
 from crawler.sources import SOURCES
+from matching.profile import SIMILAR_TITLE_SCORE
 from matching.schemas import describe
+from warehouse.adverts import REPOST_WINDOW_DAYS
 from warehouse.connection import DEFAULT_PATH as DEFAULT_WAREHOUSE
+from warehouse.small_numbers import MIN_ADVERTS
 
 DEFAULT_CONFIG = Path("cijobs.toml")
 HTTP_URL = Annotated[str, AfterValidator(lambda url: _http_url(url))]
@@ -59,6 +73,21 @@ class RefreshSection(_Section):
     log_dir: str | None = None
 
 
+class FiguresSection(_Section):
+    """Settings that change published figures (docs/operations.md lists them with their reasons)."""
+
+    min_adverts: int = Field(default=MIN_ADVERTS, ge=1)  # a share on fewer adverts is not shown
+    min_adverts_per_point: int = Field(default=MIN_ADVERTS, ge=1)  # a trend point on fewer is drawn open
+    similar_title_score: int = Field(default=SIMILAR_TITLE_SCORE, ge=0, le=100)  # the profiler's peer adverts
+    repost_window_days: int = Field(default=REPOST_WINDOW_DAYS, ge=0)  # re-posts linked within this window
+    relevance_threshold: float = Field(default=RELEVANCE_THRESHOLD, ge=0)  # an informatics advert's least score
+
+    def crawl_settings(self) -> dict[str, object]:
+        """The crawler settings (crawler/settings.py) that carry the figures a crawl applies."""
+        return {"CIJOBS_REPOST_WINDOW_DAYS": self.repost_window_days,
+                "CIJOBS_RELEVANCE_THRESHOLD": self.relevance_threshold}
+
+
 class SourceSection(_Section):
     enabled: bool = True
     base_url: HTTP_URL | None = None
@@ -68,11 +97,16 @@ class SourceSection(_Section):
     max_pages: int | None = Field(default=None, ge=1)
     start_urls: list[HTTP_URL] = []
     sitemap: HTTP_URL | None = None
+    # discovery bounds (crawler/settings.py has the defaults)
+    search_page_limit: int | None = Field(default=None, ge=1)
+    max_listing_drop: float | None = Field(default=None, gt=0, le=1)
+    min_listing_for_drop: int | None = Field(default=None, ge=1)
 
 
 class ConfigFile(_Section):
     warehouse: WarehouseSection = WarehouseSection()
     refresh: RefreshSection = RefreshSection()
+    figures: FiguresSection = FiguresSection()
     sources: dict[Literal[tuple(SOURCES)], SourceSection] = {}
 
 
@@ -87,10 +121,19 @@ class SourceConfig:
     max_pages: int | None = None
     start_urls: list[str] = field(default_factory=list)
     sitemap: str | None = None
+    search_page_limit: int | None = None
+    max_listing_drop: float | None = None
+    min_listing_for_drop: int | None = None
 
-    def crawl_arguments(self) -> list[str]:
-        """The `cijobs crawl` command line for this source."""
+    def crawl_arguments(self, figures: FiguresSection | None = None) -> list[str]:
+        """The `cijobs crawl` command line for this source (with the figures a crawl applies)."""
         arguments = [self.name]
+        bounds = {"CIJOBS_SEARCH_PAGE_LIMIT": self.search_page_limit, "CIJOBS_MAX_LISTING_DROP": self.max_listing_drop,
+                  "CIJOBS_MIN_LISTING_FOR_DROP": self.min_listing_for_drop,
+                  **(figures or FiguresSection()).crawl_settings()}
+        for name, value in bounds.items():
+            if value is not None:
+                arguments += ["--set", f"{name}={value}"]
         if self.base_url:
             arguments += ["--base-url", self.base_url]
         if self.delay is not None:
@@ -115,6 +158,7 @@ class Config:
     cron: str | None = None
     log_dir: Path | None = None
     sources: list[SourceConfig] = field(default_factory=lambda: [SourceConfig("nhsjobs")])
+    figures: FiguresSection = field(default_factory=FiguresSection)
 
     @property
     def enabled_sources(self) -> list[SourceConfig]:
@@ -145,7 +189,7 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
     config = Config(path=path, warehouse=Path(checked.warehouse.path), cron=checked.refresh.cron,
                     log_dir=Path(checked.refresh.log_dir) if checked.refresh.log_dir else None,
                     sources=[SourceConfig(name, **section.model_dump()) for name, section in checked.sources.items()]
-                    or [SourceConfig("nhsjobs")])
+                    or [SourceConfig("nhsjobs")], figures=checked.figures)
     if config.cron:
         _validate_cron(path, config.cron)
     if "path" in raw.get("warehouse", {}):

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 import warehouse
+from cijobs.config import FiguresSection
 from cijobs.errors import UserError
 from crawler.enrich import finish_advert
 from crawler.parsers.errors import ParseError
@@ -81,7 +82,9 @@ def record_url(record: dict, source: str) -> str:
     return f"https://{source}.invalid/{digest}"
 
 
-def import_jobposting(path: Path, db: Path, source: str = IMPORT_SOURCE) -> ImportSummary:
+def import_jobposting(path: Path, db: Path, source: str = IMPORT_SOURCE,
+                      figures: FiguresSection | None = None) -> ImportSummary:
+    figures = figures or FiguresSection()
     if not path.is_file():
         raise UserError(f"{path}: no such file")
     started = time.monotonic()
@@ -95,17 +98,17 @@ def import_jobposting(path: Path, db: Path, source: str = IMPORT_SOURCE) -> Impo
         totals: dict[str, int] = {}
         for number, line in read_records(path):
             summary.records += 1
-            advert, page = _parse_record(line, number, source, summary)
+            advert, page = _parse_record(line, number, source, summary, figures.relevance_threshold)
             pages.append(page)
             if advert is not None:
                 adverts.append(advert)
             if len(adverts) >= BATCH_ADVERTS:
-                _load(con, adverts, pages, run_id, totals)
+                _load(con, adverts, pages, run_id, totals, figures.repost_window_days)
                 adverts, pages = [], []
             if summary.records % PROGRESS_EVERY == 0:
                 logger.info("read %d records (%d parse errors)", summary.records, summary.parse_errors)
                 print(f"  ... {summary.records} records", flush=True)
-        _load(con, adverts, pages, run_id, totals)
+        _load(con, adverts, pages, run_id, totals, figures.repost_window_days)
         if summary.records == 0:
             warehouse.finish_run(con, run_id, "failed", {}, f"{path} holds no records")
             raise UserError(f"{path}: no JobPosting records in the file")
@@ -125,7 +128,8 @@ def import_jobposting(path: Path, db: Path, source: str = IMPORT_SOURCE) -> Impo
     return summary
 
 
-def _parse_record(line: str, number: int, source: str, summary: ImportSummary) -> tuple[dict | None, dict]:
+def _parse_record(line: str, number: int, source: str, summary: ImportSummary,
+                  relevance_threshold: float) -> tuple[dict | None, dict]:
     """The advert of one record (None when it cannot be parsed) and the page archived for re-parse."""
     fetched_at = datetime.now()
     try:
@@ -146,7 +150,7 @@ def _parse_record(line: str, number: int, source: str, summary: ImportSummary) -
         body = redact_text(line)  # kept for re-parse, never with a contact detail
         return None, _page(f"https://{source}.invalid/record/{number}", source, reference, fetched_at, body, False,
                            str(exc))
-    advert = finish_advert({**found[0], "source": source})
+    advert = finish_advert({**found[0], "source": source}, relevance_threshold)
     return advert, _page(url, source, advert["reference"], fetched_at, html, True, None)
 
 
@@ -155,10 +159,11 @@ def _page(url, source, reference, fetched_at, html, ok, error) -> dict:
             "body": warehouse.compress_page(html), "parse_ok": ok, "parse_error": error}
 
 
-def _load(con, adverts: list[dict], pages: list[dict], run_id: int, totals: dict[str, int]) -> None:
+def _load(con, adverts: list[dict], pages: list[dict], run_id: int, totals: dict[str, int],
+          repost_window_days: int) -> None:
     if not adverts and not pages:
         return
-    loaded = warehouse.load_adverts(con, adverts, pages, run_id=run_id)
+    loaded = warehouse.load_adverts(con, adverts, pages, run_id=run_id, repost_window_days=repost_window_days)
     for name, value in (("adverts_new", loaded.new), ("adverts_updated", loaded.updated),
                         ("adverts_unchanged", loaded.unchanged), ("adverts_duplicate", loaded.duplicates)):
         totals[name] = totals.get(name, 0) + value

@@ -49,10 +49,10 @@ def _log_to(log_file: Path) -> logging.Handler:
     return handler
 
 
-def _crawl(source, db: Path, log_file: Path, lock: WriterLock) -> tuple[bool, str]:
+def _crawl(source, db: Path, log_file: Path, lock: WriterLock, figures) -> tuple[bool, str]:
     """Run `cijobs crawl` for one source in a child process that holds the refresh's lock and dies with it;
     its full output goes to the run's log."""
-    command = [sys.executable, "-m", "cijobs.cli", "crawl", *source.crawl_arguments(), "--db", str(db),
+    command = [sys.executable, "-m", "cijobs.cli", "crawl", *source.crawl_arguments(figures), "--db", str(db),
                "--no-publish"]
     logger.info("crawling %s: %s", source.name, " ".join(command[3:]))
     with open(log_file, "a", encoding="utf-8") as log:
@@ -93,7 +93,7 @@ def _refresh_locked(config: Config, db: Path, log_file: Path, started: float, lo
     result = RefreshResult("failed", log_file, 0.0)
     try:
         for source in sources:
-            ok, line = _crawl(source, db, log_file, lock)
+            ok, line = _crawl(source, db, log_file, lock, config.figures)
             result.lines.append(line)
             logger.info(line)
             if not ok:

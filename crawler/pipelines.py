@@ -29,6 +29,7 @@ class WarehousePipeline:
         self.max_parse_error_rate = settings.getfloat("CIJOBS_MAX_PARSE_ERROR_RATE")
         self.max_listing_drop = settings.getfloat("CIJOBS_MAX_LISTING_DROP")
         self.min_listing = settings.getint("CIJOBS_MIN_LISTING_FOR_DROP")
+        self.repost_window_days = settings.getint("CIJOBS_REPOST_WINDOW_DAYS")
         jobdir = settings.get("JOBDIR")
         self.stage_dir = Path(jobdir) / "stage" if jobdir else Path(tempfile.mkdtemp(prefix="cijobs-stage-"))
 
@@ -103,7 +104,8 @@ class WarehousePipeline:
             if failure is None:
                 complete, held = self._closures_allowed(con, spider, listed_records)
                 listing = warehouse.Listing(spider.name, listed, complete, withdrawn)
-                loaded = warehouse.load_adverts(con, adverts, pages, run_id=self.run_id, listing=listing)
+                loaded = warehouse.load_adverts(con, adverts, pages, run_id=self.run_id, listing=listing,
+                                                repost_window_days=self.repost_window_days)
                 counts.update(adverts_new=loaded.new, adverts_updated=loaded.updated,
                               adverts_unchanged=loaded.unchanged + counts["adverts_skipped"],
                               adverts_closed=loaded.closed, adverts_duplicate=loaded.duplicates,

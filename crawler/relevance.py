@@ -66,5 +66,5 @@ def informatics_score(title: str | None, text: str | None = None) -> float:
     return _title_score(title or "") + min(text_hits, 4) * TEXT_WEIGHT
 
 
-def is_informatics(score: float) -> bool:
-    return score >= THRESHOLD
+def is_informatics(score: float, threshold: float = THRESHOLD) -> bool:
+    return score >= threshold

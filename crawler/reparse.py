@@ -9,7 +9,9 @@ from dataclasses import dataclass
 import warehouse
 from crawler.enrich import finish_advert
 from crawler.parsers.errors import ParseError
+from crawler.relevance import THRESHOLD
 from crawler.sources import PARSERS
+from warehouse.adverts import REPOST_WINDOW_DAYS
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +35,10 @@ def _parser(source: str):
     return getattr(importlib.import_module(module_name), function_name)
 
 
-def reparse_archive(db_path, source: str) -> ReparseResult:
-    """Parse the newest archived page of every advert of ``source`` again and load the results."""
+def reparse_archive(db_path, source: str, *, relevance_threshold: float = THRESHOLD,
+                    repost_window_days: int = REPOST_WINDOW_DAYS) -> ReparseResult:
+    """Parse the newest archived page of every advert of ``source`` again and load the results (with the
+    figures of cijobs.toml's [figures], which ``cijobs reparse`` passes)."""
     if source not in PARSERS:
         raise ValueError(f"no parser for source {source!r}; known: {', '.join(PARSERS)}")
     started = time.monotonic()
@@ -45,7 +49,7 @@ def reparse_archive(db_path, source: str) -> ReparseResult:
         adverts, outcomes = [], []
         for page in pages:
             try:
-                advert = finish_advert({**parse(page["html"], page["url"]), "source": source})
+                advert = finish_advert({**parse(page["html"], page["url"]), "source": source}, relevance_threshold)
             except ParseError as exc:
                 outcomes.append((page["url"], page["content_hash"], False, str(exc)))
                 continue
@@ -54,7 +58,8 @@ def reparse_archive(db_path, source: str) -> ReparseResult:
                 advert["discovery_hash"] = existing
             adverts.append(advert)
             outcomes.append((page["url"], page["content_hash"], True, None))
-        counts = warehouse.load_adverts(con, adverts) if adverts else warehouse.LoadCounts()
+        counts = (warehouse.load_adverts(con, adverts, repost_window_days=repost_window_days) if adverts
+                  else warehouse.LoadCounts())
         warehouse.record_parse_outcomes(con, outcomes)
     finally:
         con.close()

@@ -2,6 +2,8 @@
 
 Each can be overridden per run by the ``cijobs crawl`` options or Scrapy's ``-s NAME=VALUE``.
 """
+from crawler.relevance import THRESHOLD as RELEVANCE_THRESHOLD
+from warehouse.adverts import REPOST_WINDOW_DAYS
 from warehouse.connection import DEFAULT_PATH as DEFAULT_WAREHOUSE
 
 BOT_NAME = "cijobs"
@@ -55,3 +57,8 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Figures a crawl applies (cijobs.toml [figures]): the informatics score from which an advert counts as
+# informatics, and the window in which an advert re-posted with the same text is linked to the earlier one.
+CIJOBS_RELEVANCE_THRESHOLD = RELEVANCE_THRESHOLD
+CIJOBS_REPOST_WINDOW_DAYS = REPOST_WINDOW_DAYS

@@ -70,7 +70,11 @@ def _request_failed(error: Exception):
     return flask.Response("the dashboard failed on this request; see the server log", 500)
 
 
-def create_app(db: Path) -> dash.Dash:
+def create_app(db: Path, figures=None) -> dash.Dash:
+    """The dashboard on warehouse ``db``, with the settings that change figures (cijobs.config.FiguresSection;
+    the defaults when None)."""
+    from cijobs.config import FiguresSection
+
     app = dash.Dash(
         __name__,
         use_pages=True,
@@ -84,6 +88,7 @@ def create_app(db: Path) -> dash.Dash:
         on_error=_callback_failed,
     )
     app.server.config["CIJOBS_DB"] = str(db)
+    app.server.config["CIJOBS_FIGURES"] = figures or FiguresSection()
     app.server.register_error_handler(Exception, _request_failed)
     auth.protect(app.server)
     with app.server.app_context():  # Dash renders the layout once now, to validate it against the callbacks

@@ -6,8 +6,8 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.context import figures
 from warehouse.csv_cells import CSV_OPTIONS, safe_frame
-from warehouse.small_numbers import MIN_ADVERTS
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 DOMAIN_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
@@ -54,5 +54,6 @@ def share_text(row) -> str:
     """A share with its 95 % interval and the adverts it rests on, or why it is not shown (a row of a frame
     from ``warehouse.small_numbers.with_intervals``)."""
     if row.suppressed:
-        return f"not shown: {row.adverts} advert{'s' if row.adverts != 1 else ''} (fewer than {MIN_ADVERTS})"
+        adverts = f"{row.adverts} advert{'s' if row.adverts != 1 else ''}"
+        return f"not shown: {adverts} (fewer than {figures().min_adverts})"
     return f"{row.share:.0%} ({row.share_low:.0%}-{row.share_high:.0%}, n={row.adverts})"

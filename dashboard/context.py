@@ -8,3 +8,8 @@ import flask
 
 def warehouse_path() -> Path:
     return Path(flask.current_app.config["CIJOBS_DB"])
+
+
+def figures():
+    """The settings that change published figures (cijobs.toml [figures]) the running app was started with."""
+    return flask.current_app.config["CIJOBS_FIGURES"]

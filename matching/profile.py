@@ -51,7 +51,7 @@ SIMILAR_TITLE_SCORE = 70
 MAX_PEERS = 200
 
 
-def similar_titles(title: str, titles: list[str]) -> list[str]:
+def similar_titles(title: str, titles: list[str], min_score: int = SIMILAR_TITLE_SCORE) -> list[str]:
     """The titles (of informatics adverts in the warehouse) that resemble a job title, for comparing one
     advert with its peers."""
     from rapidfuzz import fuzz, process
@@ -59,7 +59,7 @@ def similar_titles(title: str, titles: list[str]) -> list[str]:
     if not title.strip():
         return []
     return sorted(match for match, _score, _ in process.extract(
-        title, titles, scorer=fuzz.token_set_ratio, score_cutoff=SIMILAR_TITLE_SCORE, limit=MAX_PEERS))
+        title, titles, scorer=fuzz.token_set_ratio, score_cutoff=min_score, limit=MAX_PEERS))
 
 
 def market_comparison(advert_competencies: set[str], peer_shares: dict[str, float], *, rare_below: float = 0.2,

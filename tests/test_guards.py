@@ -172,3 +172,23 @@ def test_an_advert_page_failing_every_retry_is_a_counted_error_and_closes_nothin
     assert query(db, "SELECT pages_failed FROM crawl_runs ORDER BY run_id DESC LIMIT 1") == [(1,)]
     assert query(db, "SELECT reference, status, closed_at FROM adverts ORDER BY reference") == before
     assert "advert pages failed 1" in run_cijobs("status", "--db", str(db)).stdout
+
+
+def test_figures_in_the_configuration_reach_every_crawl_of_a_refresh(tmp_path):
+    from cijobs.config import load_config
+
+    config = tmp_path / "cijobs.toml"
+    config.write_text("[figures]\nrepost_window_days = 28\nrelevance_threshold = 2.5\n\n"
+                      "[sources.nhsjobs]\nmax_listing_drop = 0.3\n", encoding="utf-8")
+    loaded = load_config(config)
+    arguments = loaded.sources[0].crawl_arguments(loaded.figures)
+    settings = dict(arguments[i + 1].split("=") for i, word in enumerate(arguments) if word == "--set")
+    assert settings == {"CIJOBS_MAX_LISTING_DROP": "0.3", "CIJOBS_REPOST_WINDOW_DAYS": "28",
+                        "CIJOBS_RELEVANCE_THRESHOLD": "2.5"}
+
+
+@pytest.mark.parametrize("pair, message", [("CIJOBS_DB=x.duckdb", "give NAME=VALUE with one of"),
+                                           ("DOWNLOAD_DELAY=0", "give NAME=VALUE with one of"),
+                                           ("CIJOBS_MAX_LISTING_DROP=lots", "CIJOBS_MAX_LISTING_DROP takes a float")])
+def test_crawl_set_takes_only_cijobs_settings_of_the_right_kind(pair, message):
+    one_line_error(run_cijobs("crawl", "nhsjobs", "--set", pair, check=False), message)

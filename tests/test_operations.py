@@ -56,6 +56,17 @@ def new_advert(board: SampleBoard, employer: str) -> dict:
     return advert
 
 
+def test_the_relevance_threshold_of_the_configuration_decides_what_counts_as_informatics(board, tmp_path):
+    with SampleSiteServer(board) as site:
+        config = write_config(tmp_path, site.url)
+        config.write_text(config.read_text(encoding="utf-8") + "\n[figures]\nrelevance_threshold = 1000\n",
+                          encoding="utf-8")
+        run_cijobs("refresh", "--config", str(config))
+    db = tmp_path / "data" / "cijobs.duckdb"
+    adverts, informatics = query(db, "SELECT count(*), count(*) FILTER (WHERE is_informatics) FROM adverts")[0]
+    assert adverts > 0 and informatics == 0  # no advert scores 1000; with the default 1.0 most sample adverts do
+
+
 def test_refreshing_twice_fetches_no_advert_page_the_second_time(board, tmp_path):
     with SampleSiteServer(board) as site:
         config = write_config(tmp_path, site.url)

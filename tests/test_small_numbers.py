@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from cijobs.config import FiguresSection
 from dashboard import ids
 from dashboard.filters import store_filters
 from tests.conftest import run_cijobs
@@ -76,6 +77,10 @@ def test_the_pages_say_why_a_share_is_not_shown(crawled_db, output, extra):
     assert "n=" in everything and "not shown" not in everything
     one_employer = _render(client, output, store_filters(None, None, [], [], [], [EMPLOYER], [], "any", False), *extra)
     assert re.search(r"not shown: [1-9] adverts? \(fewer than 10\)", one_employer)
+    lenient = create_app(crawled_db, FiguresSection(min_adverts=1)).server.test_client()  # [figures] min_adverts = 1
+    assert lenient.get("/").status_code == 200
+    shown = _render(lenient, output, store_filters(None, None, [], [], [], [EMPLOYER], [], "any", False), *extra)
+    assert "not shown" not in shown and "n=" in shown
 
 
 def test_the_employer_comparison_keeps_the_market_whole_and_counts_under_the_filters(crawled_db):

@@ -138,7 +138,7 @@ class JobPostingSpider(scrapy.Spider):
         self.crawler.stats.inc_value("cijobs/adverts_parsed", len(adverts))
         yield RawPageItem(response.url, self.name, adverts[0]["reference"], fetched_at, response.status, html, True)
         for advert in adverts:
-            yield AdvertItem(finish_advert(advert))
+            yield AdvertItem(finish_advert(advert, self.settings.getfloat("CIJOBS_RELEVANCE_THRESHOLD")))
 
     def _follow_links(self, response):
         for link in self._links.extract_links(response):

@@ -174,7 +174,8 @@ class NhsJobsSpider(scrapy.Spider):
                 html = ""
                 raise ParseError(f"{response.url}: not an HTML page ({kind})")
             html = scrub_page(response.text)
-            advert = finish_advert(parse_advert(html, response.url))
+            threshold = self.settings.getfloat("CIJOBS_RELEVANCE_THRESHOLD")
+            advert = finish_advert(parse_advert(html, response.url), threshold)
             advert["discovery_hash"] = discovery_hash
         except ParseError as exc:
             self.crawler.stats.inc_value("cijobs/parse_errors")

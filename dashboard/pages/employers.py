@@ -10,10 +10,10 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
 from dashboard.components import DESIRABLE_COLOUR, ESSENTIAL_COLOUR, FIGURE_MARGIN, csv_payload, download_button
-from dashboard.context import warehouse_path
+from dashboard.context import figures, warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter
-from warehouse.small_numbers import MIN_ADVERTS, with_intervals
+from warehouse.small_numbers import with_intervals
 
 dash.register_page(__name__, path="/employers", name="Employers", title="cijobs - employers", order=3)
 MARKET_COLOUR = "#999999"
@@ -30,8 +30,8 @@ def layout(**_query):
             dbc.Col(dcc.Dropdown(id=ids.EMPLOYER_B, options=options, placeholder="Compare with (optional)"), md=5),
         ], className="mb-2"),
         html.P("Share of each employer's adverts needing each domain, next to the whole market under the "
-               f"current filters (the Employer filter aside). An employer with fewer than {MIN_ADVERTS} adverts has "
-               "no bars: its shares would be chance.", className="text-muted"),
+               "current filters (the Employer filter aside). An employer with fewer than "
+               f"{figures().min_adverts} adverts has no bars: its shares would be chance.", className="text-muted"),
         dcc.Graph(id=ids.EMPLOYER_CHART),
     ])
 
@@ -60,7 +60,7 @@ def _profiles(filters, first, second):
     for suffix, employer in (("a", first), ("b", second)):
         if employer:
             chosen = dataclasses.replace(flt, employers=(employer,))
-            mine = with_intervals(query("domain_demand", warehouse_path(), chosen))
+            mine = with_intervals(query("domain_demand", warehouse_path(), chosen), figures().min_adverts)
             frame[f"share_{suffix}"] = mine["share"].where(~mine["suppressed"]).to_numpy()
             frame[f"adverts_{suffix}"] = mine["adverts"].to_numpy()
     return frame
@@ -88,7 +88,7 @@ def show_employers(filters, first, second):
 
 
 def _legend(employer: str, adverts: int) -> str:
-    too_few = f": too few for shares (under {MIN_ADVERTS})" if adverts < MIN_ADVERTS else ""
+    too_few = f": too few for shares (under {figures().min_adverts})" if adverts < figures().min_adverts else ""
     return f"{employer} ({adverts} adverts{too_few})"
 
 

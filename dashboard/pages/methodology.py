@@ -9,10 +9,9 @@ from dash import Input, Output, callback, html
 
 from dashboard import ids
 from dashboard.components import text_table
-from dashboard.context import warehouse_path
+from dashboard.context import figures, warehouse_path
 from dashboard.data import query
 from matching.accuracy import accuracy_note, domain_count_ratios
-from warehouse.small_numbers import MIN_ADVERTS
 
 dash.register_page(__name__, path="/methodology", name="Methodology", title="cijobs - methodology", order=6)
 
@@ -36,8 +35,8 @@ DATA_DICTIONARY = [
     ("adverts", "demand, trend", "adverts under the filters (per period in a trend): the n every share rests on"),
     ("adverts_needing", "demand, trend", "adverts with at least one requirement line matched to the domain, "
                                          "subdomain or competency"),
-    ("share, share_low, share_high", "demand, trend", f"adverts_needing / adverts and its Wilson 95 % interval; "
-                                                      f"empty when fewer than {MIN_ADVERTS} adverts"),
+    ("share, share_low, share_high", "demand, trend", "adverts_needing / adverts and its Wilson 95 % interval; "
+                                                      "empty when fewer than {min_adverts} adverts"),
     ("suppressed, note", "demand, trend", "whether the share was left out, and why"),
 ]
 
@@ -66,12 +65,13 @@ def layout(**_query):
         html.P(id=ids.METHOD_FRAMEWORK),
         html.H4("Small numbers"),
         html.P(f"Every share is shown with the number of adverts it rests on and a 95 % interval (Wilson). A share "
-               f"resting on fewer than {MIN_ADVERTS} adverts is not shown, and the page says so; downloads and "
-               "exports leave it empty with the reason. Trend periods with no adverts are gaps; the current period "
+               f"resting on fewer than {figures().min_adverts} adverts is not shown, and the page says so; downloads "
+               "and exports leave it empty with the reason. Trend periods with no adverts are gaps; the current period "
                "is marked as not over."),
         html.H4("Data dictionary"),
         dbc.Table([html.Thead(html.Tr([html.Th("Column"), html.Th("In"), html.Th("Meaning")])),
-                   html.Tbody([html.Tr([html.Td(c), html.Td(w), html.Td(m)]) for c, w, m in DATA_DICTIONARY])],
+                   html.Tbody([html.Tr([html.Td(c), html.Td(w), html.Td(m.format(min_adverts=figures().min_adverts))])
+                               for c, w, m in DATA_DICTIONARY])],
                   id=ids.DATA_DICTIONARY, size="sm", bordered=False),
     ])
 

@@ -18,14 +18,13 @@ from dashboard.components import (
     download_button,
     share_text,
 )
-from dashboard.context import warehouse_path
+from dashboard.context import figures, warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter
 from matching.accuracy import accuracy_note, domain_count_ratios
 from warehouse.small_numbers import suppress, with_intervals
 
 # A share of fewer adverts than this swings by chance: such points are drawn open, and `auto` goes by quarter.
-MIN_ADVERTS_PER_POINT = 10
 
 dash.register_page(__name__, path="/", name="Overview", title="cijobs - overview", order=0)
 
@@ -129,13 +128,13 @@ def _demand_chart(demand) -> go.Figure:
 
 def _trend(filters, measure: str, period: str):
     """The trend frame and the period it is by: ``auto`` is by month unless a typical month has fewer
-    than MIN_ADVERTS_PER_POINT adverts, then by quarter."""
+    than figures.min_adverts_per_point adverts (cijobs.toml), then by quarter."""
     db, flt = warehouse_path(), advert_filter(filters)
     if period != "auto":
         return query("domain_demand_over_time", db, flt, measure, period), period
     monthly = query("domain_demand_over_time", db, flt, measure, "month")
     typical = monthly.drop_duplicates("period")["adverts"].median() if len(monthly) else 0
-    if typical >= MIN_ADVERTS_PER_POINT:
+    if typical >= figures().min_adverts_per_point:
         return monthly, "month"
     return query("domain_demand_over_time", db, flt, measure, "quarter"), "quarter"
 
@@ -155,7 +154,7 @@ def _is_current(start, period: str) -> bool:
 def _trend_chart(trend, period: str) -> go.Figure:
     figure = go.Figure()
     for index, (domain_id, rows) in enumerate(trend.groupby("domain_id", sort=False)):
-        few = rows["adverts"] < MIN_ADVERTS_PER_POINT  # a period with none has no share: a gap in the line
+        few = rows["adverts"] < figures().min_adverts_per_point  # a period with none has no share: a gap in the line
         labels = [_period_label(start, period) for start in rows["period"]]
         figure.add_scatter(x=labels, y=rows["share"], mode="lines+markers",
                            name=f"{domain_id}. {rows['domain_title'].iloc[0]}",
@@ -169,13 +168,14 @@ def _trend_chart(trend, period: str) -> go.Figure:
 
 
 def _trend_caption(trend, period: str, chosen: str) -> str:
-    how = f"By {period}" + (" (auto: a typical month has fewer than "
-                            f"{MIN_ADVERTS_PER_POINT} adverts)" if chosen == "auto" and period == "quarter" else "")
+    per_point = figures().min_adverts_per_point
+    how = f"By {period}" + (f" (auto: a typical month has fewer than {per_point} adverts)"
+                            if chosen == "auto" and period == "quarter" else "")
     counts = trend.drop_duplicates("period")["adverts"] if len(trend) else trend.get("adverts", [])
-    few = ((counts > 0) & (counts < MIN_ADVERTS_PER_POINT)).sum() if len(trend) else 0
+    few = ((counts > 0) & (counts < figures().min_adverts_per_point)).sum() if len(trend) else 0
     empty = (counts == 0).sum() if len(trend) else 0
     if few:
-        how += (f". Open circles: {few} {period}s with fewer than {MIN_ADVERTS_PER_POINT} adverts, where a share "
+        how += (f". Open circles: {few} {period}s with fewer than {per_point} adverts, where a share "
                 "moves a long way by chance")
     if empty:
         how += f". Gaps: {empty} {period}s with no adverts"
@@ -191,7 +191,8 @@ def _trend_caption(trend, period: str, chosen: str) -> str:
 )
 def show_overview(filters):
     db, flt = warehouse_path(), advert_filter(filters)
-    demand, framework = with_intervals(query("domain_demand", db, flt)), query("framework_overview", db)
+    demand = with_intervals(query("domain_demand", db, flt), figures().min_adverts)
+    framework = query("framework_overview", db)
     return (f"Showing {flt.describe()}.", _headline(query("headline", db, flt)), _demand_chart(demand),
             _demand_table(demand, domain_count_ratios(framework.get("matcher_version"), framework.get("version"))),
             provenance_text(framework))
@@ -208,7 +209,8 @@ def show_trend(filters, measure, chosen):
           Input(ids.download_button(ids.DOMAIN_DEMAND_DOWNLOAD), "n_clicks"),
           State(ids.FILTERS, "data"), prevent_initial_call=True)
 def download_demand(_clicks, filters):
-    return csv_payload(suppress(query("domain_demand", warehouse_path(), advert_filter(filters))), "domain-demand.csv")
+    frame = query("domain_demand", warehouse_path(), advert_filter(filters))
+    return csv_payload(suppress(frame, figures().min_adverts), "domain-demand.csv")
 
 
 @callback(Output(ids.TREND_DOWNLOAD, "data"), Input(ids.download_button(ids.TREND_DOWNLOAD), "n_clicks"),

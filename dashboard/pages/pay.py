@@ -7,10 +7,9 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
 from dashboard.components import FIGURE_MARGIN, csv_payload, download_button, text_table
-from dashboard.context import warehouse_path
+from dashboard.context import figures, warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter
-from warehouse.small_numbers import MIN_ADVERTS
 
 dash.register_page(__name__, path="/pay", name="Pay", title="cijobs - pay", order=4)
 
@@ -30,7 +29,7 @@ def layout(**_query):
         html.Div(id=ids.PAY_TABLE_HOLDER),
         html.P(f"The midpoint of each advert's yearly range, as the advert states it (salary text kept beside the "
                f"numbers; hourly and other rates are counted apart, never converted). Groups with fewer than "
-               f"{MIN_ADVERTS} yearly salaries show no figures.", className="text-muted small"),
+               f"{figures().min_adverts} yearly salaries show no figures.", className="text-muted small"),
     ])
 
 
@@ -40,10 +39,10 @@ def _money(value) -> str:
 
 def _pay(filters, group: str):
     frame = query("pay_by", warehouse_path(), advert_filter(filters), group if group in GROUPS else "band")
-    few = frame["adverts"] < MIN_ADVERTS
+    few = frame["adverts"] < figures().min_adverts
     for column in ("q1", "median", "q3"):
         frame[column] = frame[column].where(~few)
-        frame[f"{column}_text"] = [_money(v) if not small else f"not shown (fewer than {MIN_ADVERTS})"
+        frame[f"{column}_text"] = [_money(v) if not small else f"not shown (fewer than {figures().min_adverts})"
                                    for v, small in zip(frame[column], few)]
     return frame
 

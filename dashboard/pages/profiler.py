@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, dcc, html
 from crawler.parsers.saved_page import requirements_from_document
 from dashboard import ids
 from dashboard.components import ESSENTIAL_COLOUR, FIGURE_MARGIN, percent, text_table
-from dashboard.context import warehouse_path
+from dashboard.context import figures, warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter
 from matching.accuracy import accuracy_note
@@ -23,7 +23,6 @@ from matching.framework import load_framework
 from matching.learned import build_matcher
 from matching.profile import market_comparison, profile_requirements, requirement_kind, similar_titles
 from warehouse.csv_cells import frame_csv
-from warehouse.small_numbers import MIN_ADVERTS
 
 dash.register_page(__name__, path="/profiler", name="Role profiler", title="cijobs - role profiler", order=2)
 
@@ -86,7 +85,7 @@ def _peers(title: str, filters) -> dict | None:
     """The adverts under the current filters whose titles resemble the role's (None without a title)."""
     if not title.strip():
         return None
-    similar = similar_titles(title, query("informatics_titles", warehouse_path()))
+    similar = similar_titles(title, query("informatics_titles", warehouse_path()), figures().similar_title_score)
     return query("peer_demand", warehouse_path(), advert_filter(filters), tuple(similar))
 
 
@@ -94,7 +93,7 @@ def _domain_figure(profile, peers: dict | None) -> go.Figure:
     """One measure per axis: with enough similar adverts, the share of them needing each domain, the bars of
     the domains this advert needs in colour; otherwise this advert's matched lines per domain."""
     labels = [f"{d['id']}. {d['title']}" for d in profile.domains]
-    if peers and peers["adverts"] >= MIN_ADVERTS:
+    if peers and peers["adverts"] >= figures().min_adverts:
         needed = {d["id"] for d in profile.domains if d["lines"]}
         figure = go.Figure(go.Bar(
             y=labels, x=[peers["domain_shares"].get(d["id"], 0.0) for d in profile.domains], orientation="h",
@@ -151,9 +150,9 @@ def _score(score: float) -> str:
 def _comparison_text(peers: dict | None, title: str):
     if peers is None:
         return html.P("Give a job title to compare with similar adverts in the warehouse (under the filters above).")
-    if peers["adverts"] < MIN_ADVERTS:
+    if peers["adverts"] < figures().min_adverts:
         return dbc.Alert(f"Only {peers['adverts']} adverts under the current filters have a title like '{title}': "
-                         f"fewer than {MIN_ADVERTS}, too few to compare with, so no comparison is shown.",
+                         f"fewer than {figures().min_adverts}, too few to compare with, so no comparison is shown.",
                          color="warning", id=ids.PROFILER_TOO_FEW)
     listed = peers["titles"].head(MAX_TITLES_LISTED)
     return html.Div([
@@ -172,7 +171,7 @@ def _result(profile, matcher, peers: dict | None, title):
         "domains": ", ".join(r["domains"]),
     } for r in profile.requirements])
     own = {c["id"] for r in profile.requirements for c in r["competencies"]}
-    enough = peers is not None and peers["adverts"] >= MIN_ADVERTS
+    enough = peers is not None and peers["adverts"] >= figures().min_adverts
     comparison = market_comparison(own, peers["competency_shares"]) if enough else {"unusual": [], "missing": []}
 
     def listing(items):
