@@ -11,6 +11,7 @@ XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # Elements that start a line of their own (so "<li>a</li><li>b</li>" reads as two lines, not "ab").
 BLOCK_TAGS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dt", "dd", "section", "blockquote")
 INVISIBLE = "//script|//style|//noscript"
+_SPACES = re.compile(r"\s+")
 
 
 def html_document(text: str):
@@ -37,8 +38,13 @@ def block_lines(element) -> list[str]:
 
 
 def _block_text(element) -> str:
+    """Line breaks where blocks start and end; a line break of the page's source is a space, as a browser shows
+    it (a paragraph wrapped at 80 columns is one line)."""
     for invisible in element.xpath(INVISIBLE.replace("//", ".//")):
         invisible.drop_tree()
+    for node in element.iter():
+        node.text = _SPACES.sub(" ", node.text) if node.text else node.text
+        node.tail = _SPACES.sub(" ", node.tail) if node.tail else node.tail
     for block in element.iter(*BLOCK_TAGS):
         block.text = "\n" + (block.text or "")
         block.tail = "\n" + (block.tail or "")

@@ -62,3 +62,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 # informatics, and the window in which an advert re-posted with the same text is linked to the earlier one.
 CIJOBS_RELEVANCE_THRESHOLD = RELEVANCE_THRESHOLD
 CIJOBS_REPOST_WINDOW_DAYS = REPOST_WINDOW_DAYS
+
+# `scrapy check`: the spiders' sample URLs, rebased on this host when it is set (crawler/contracts.py).
+SPIDER_CONTRACTS = {"scrapy.contracts.default.UrlContract": None, "crawler.contracts.RebasedUrlContract": 1}
+CIJOBS_CONTRACT_BASE_URL = ""

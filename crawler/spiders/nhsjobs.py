@@ -131,7 +131,8 @@ class NhsJobsSpider(scrapy.Spider):
         """Vacancies from one page of the XML search API, then the next page.
 
         @url https://www.jobs.nhs.uk/api/v1/search_xml?keyword=informatics&page=1
-        @returns requests 0 101
+        @cb_kwargs {"keyword": "informatics", "page": 1}
+        @returns items 1 100
         """
         yield from self._other_queries(keyword, page)
         try:
@@ -152,7 +153,12 @@ class NhsJobsSpider(scrapy.Spider):
             yield self._search_request(keyword, page + 1)
 
     def parse_search(self, response, keyword: str, page: int):
-        """Advert links from one HTML search results page, then the next page."""
+        """Advert links from one HTML search results page, then the next page.
+
+        @url https://www.jobs.nhs.uk/candidate/search/results?keyword=informatics&page=1
+        @cb_kwargs {"keyword": "informatics", "page": 1}
+        @returns items 1 100
+        """
         yield from self._other_queries(keyword, page)
         cards, next_href = parse_search_html(response.text)
         for card in cards:
@@ -161,7 +167,12 @@ class NhsJobsSpider(scrapy.Spider):
             yield self._search_request(keyword, page + 1)
 
     def parse_advert(self, response, discovery_hash: str | None = None):
-        """One advert page: the parsed advert and its scrubbed raw page."""
+        """One advert page: the parsed advert and its scrubbed raw page.
+
+        (The sample URL is an advert of the bundled sample board: live adverts close within weeks.)
+        @url https://www.jobs.nhs.uk/candidate/jobadvert/C9184-25-0511
+        @returns items 2 2
+        """
         fetched_at = datetime.now()
         reference = advert_reference(response.url)
         if response.status in (404, 410):
