@@ -134,13 +134,11 @@ def test_every_api_page_and_html_page_is_followed(sample_board, expected, tmp_pa
 
 
 def test_an_xxe_payload_in_the_api_is_not_resolved(sample_board, tmp_path):
-    secret = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else None
+    assert Path("/etc/passwd").read_text().startswith("root:")  # what the payload would leak if it were resolved
     with SampleSiteServer(sample_board, faults=Faults({"/api/v1/search_xml": ["xxe"]})) as site:
         crawl(site, tmp_path / "w.duckdb", "--keyword", "clinical safety")
     titles = [t for (t,) in query(tmp_path / "w.duckdb", "SELECT title FROM adverts")]
-    assert titles
-    if secret:
-        assert not any(secret in t for t in titles)
+    assert titles and not any("root:" in t for t in titles)
 
 
 def test_an_unchanged_second_crawl_fetches_no_advert_page(sample_board, expected, tmp_path):

@@ -5,6 +5,7 @@ import csv
 import dataclasses
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -61,7 +62,8 @@ def test_profile_of_a_saved_nhs_jobs_page(sample_board, tmp_path):
     top = max(profile["domains"], key=lambda d: d["lines"])
     assert top["id"] == "4"
     table = run_cijobs("profile", str(page)).stdout
-    assert "Human Factors" in table or "4 " in table
+    top_line = next(line for line in table.splitlines() if line.startswith("  4 "))
+    assert re.match(rf"  4 {re.escape(top['title'])}\s+{top['lines']} lines\s+{top['share']:.1%}$", top_line), top_line
 
 
 def test_profile_of_plain_text_from_stdin():

@@ -11,7 +11,8 @@ from cijobs.sample_site import render
 from cijobs.sample_site.board import SampleBoard
 
 ROBOTS_TXT = "User-agent: *\nAllow: /\n"
-XXE_DOCTYPE = '<!DOCTYPE nhsJobs [<!ENTITY secret SYSTEM "file:///etc/hostname">]>'
+# /etc/passwd is on every machine the tests run on, and its first line starts "root:".
+XXE_DOCTYPE = '<!DOCTYPE nhsJobs [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
 
 
 class Faults:
