@@ -115,6 +115,7 @@ def load_adverts(
     seen_at: datetime | None = None,
     today: date | None = None,
     listing: Listing | None = None,
+    repost_window_days: int = REPOST_WINDOW_DAYS,
 ) -> LoadCounts:
     """Upsert adverts with their requirements and archive raw pages, in one transaction.
 
@@ -172,7 +173,7 @@ def load_adverts(
             counts.reopened += reopened
             counts.closed += closed
         counts.closed += close_expired(con, today)
-        counts.duplicates = link_reposts(con)
+        counts.duplicates = link_reposts(con, repost_window_days)
         counts.raw_pages = _insert_pages(con, pages)
     return counts
 
