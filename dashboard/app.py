@@ -16,6 +16,7 @@ from dashboard import auth, ids
 from dashboard.context import warehouse_path
 from dashboard.data import query
 from dashboard.filters import filter_bar
+from dashboard.shared_url import link_pages
 
 logger = logging.getLogger("cijobs.dashboard")
 
@@ -30,12 +31,14 @@ def _layout():
                               html.Div(dash.page_container, hidden=True)], className="py-3")
     nav = dbc.NavbarSimple(
         brand="cijobs: what UK employers ask of clinical informaticians",
-        children=[dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"]))
+        children=[dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"],
+                                          id=ids.nav_link(page["path"])))
                   for page in dash.page_registry.values()],
         color="primary", dark=True,
     )
     return html.Div([
         nav,
+        dcc.Location(id=ids.URL), dcc.Store(id=ids.FILTER_QUERY), dcc.Store(id=ids.URL_WRITTEN),
         dbc.Container([dcc.Store(id=ids.FILTERS, storage_type="session"), filter_bar(options),
                        dbc.Alert(id=ids.DATA_ERROR, color="danger", is_open=False), dash.page_container],
                       fluid=True, className="py-3"),
@@ -91,6 +94,7 @@ def create_app(db: Path, figures=None) -> dash.Dash:
     app.server.config["CIJOBS_FIGURES"] = figures or FiguresSection()
     app.server.register_error_handler(Exception, _request_failed)
     auth.protect(app.server)
+    link_pages(app, list(dash.page_registry.values()))
     with app.server.app_context():  # Dash renders the layout once now, to validate it against the callbacks
         app.layout = _layout
     return app

@@ -8,6 +8,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.context import figures
 from warehouse.csv_cells import CSV_OPTIONS, safe_frame
+from warehouse.filters import AdvertFilter
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 DOMAIN_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
@@ -24,8 +25,11 @@ def download_button(download_id: str, label: str = "Download CSV") -> html.Span:
     ])
 
 
-def csv_payload(frame: pd.DataFrame, filename: str) -> dict:
-    return dcc.send_data_frame(safe_frame(frame).to_csv, filename, **CSV_OPTIONS)
+def csv_payload(frame: pd.DataFrame, filename: str, flt: AdvertFilter | None, version: str) -> dict:
+    """The CSV of exactly what a page shows, each row recording the filters it was made under and the data's
+    version, so a download passed on later still says what it is."""
+    recorded = frame.assign(filters=flt.describe() if flt is not None else "none (every run)", data_version=version)
+    return dcc.send_data_frame(safe_frame(recorded).to_csv, filename, **CSV_OPTIONS)
 
 
 def text_table(frame: pd.DataFrame, columns: dict[str, str], table_id: str, link_column: str | None = None,

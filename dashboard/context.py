@@ -13,3 +13,10 @@ def warehouse_path() -> Path:
 def figures():
     """The settings that change published figures (cijobs.toml [figures]) the running app was started with."""
     return flask.current_app.config["CIJOBS_FIGURES"]
+
+
+def data_version() -> str:
+    """The published data's version in one line (newest run, matcher, framework), recorded in every download."""
+    from dashboard.data import query
+
+    return query("data_version", warehouse_path())

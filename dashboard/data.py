@@ -20,7 +20,8 @@ QUERIES = {
        for name in ("headline", "domain_demand", "domain_demand_over_time", "subdomain_demand", "competency_demand",
                     "employers", "domains", "filter_options", "advert_page", "advert_choices",
                     "advert_requirements", "informatics_titles", "runs_overview",
-                    "sources_overview", "framework_overview", "pay_by", "peer_demand")},
+                    "sources_overview", "framework_overview", "pay_by", "peer_demand", "domain_demand_by_region",
+                    "data_version", "year_on_year")},
     "current_framework": warehouse.load_current_framework,
 }
 RETRIES_WHILE_LOCKED = 20

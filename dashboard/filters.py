@@ -1,14 +1,18 @@
 """The filter bar shared by every page, and turning its state into a warehouse AdvertFilter."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc
+from dash import Input, Output, State, callback, dcc
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from warehouse.filters import AdvertFilter
 
+# Date presets, counted back from the newest advert (not today: a warehouse of 2020 adverts has a "last year").
+DATE_PRESETS = {"all": "all dates", "last-12-months": "last 12 months", "this-year": "this year (to date)",
+                "last-year": "last year"}
 MULTI_FILTERS = (("region", "Region"), ("band", "Band"), ("role_family", "Role family"), ("employer", "Employer"),
                  ("source", "Source"))
 
@@ -22,9 +26,12 @@ def filter_bar(options: dict) -> dbc.Card:
         for name, label in MULTI_FILTERS
     ]
     return dbc.Card(dbc.CardBody(dbc.Row([
-        dbc.Col(dcc.DatePickerRange(id=ids.FILTER_DATES, start_date=first, end_date=last, min_date_allowed=first,
-                                    max_date_allowed=last, display_format="YYYY-MM-DD",
-                                    start_date_placeholder_text="posted from", end_date_placeholder_text="to"),
+        dbc.Col([dcc.DatePickerRange(id=ids.FILTER_DATES, start_date=first, end_date=last, min_date_allowed=first,
+                                     max_date_allowed=last, display_format="YYYY-MM-DD",
+                                     start_date_placeholder_text="posted from", end_date_placeholder_text="to"),
+                 dcc.Dropdown(id=ids.FILTER_PRESET, options=[{"label": label, "value": key}
+                                                             for key, label in DATE_PRESETS.items()],
+                              placeholder="or: last 12 months, this year, last year...", className="mt-1")],
                 md=3),
         *dropdowns,
         dbc.Col([
@@ -62,3 +69,28 @@ def advert_filter(data: dict | None) -> AdvertFilter:
         sources=tuple(data.get("sources") or ()), informatics_only=data.get("informatics_only", True),
         level=data.get("level") or "any",
     )
+
+
+def preset_dates(preset: str, first: str | None, last: str | None) -> tuple[str | None, str | None]:
+    """(from, to) of a date preset, years counted back from ``last`` (the newest advert's date)."""
+    if not last or preset == "all":
+        return first, last
+    newest = date.fromisoformat(last[:10])
+    if preset == "last-12-months":
+        return max((newest - timedelta(days=364)).isoformat(), first or ""), newest.isoformat()  # 365 days
+    if preset == "this-year":
+        return max(date(newest.year, 1, 1).isoformat(), first or ""), newest.isoformat()
+    if preset == "last-year":
+        return max(date(newest.year - 1, 1, 1).isoformat(), first or ""), date(newest.year - 1, 12, 31).isoformat()
+    raise ValueError(f"unknown date preset {preset!r}")
+
+
+@callback(Output(ids.FILTER_DATES, "start_date", allow_duplicate=True),
+          Output(ids.FILTER_DATES, "end_date", allow_duplicate=True),
+          Input(ids.FILTER_PRESET, "value"),
+          State(ids.FILTER_DATES, "min_date_allowed"), State(ids.FILTER_DATES, "max_date_allowed"),
+          prevent_initial_call=True)
+def choose_preset(preset, first, last):
+    if preset not in DATE_PRESETS:
+        raise PreventUpdate
+    return preset_dates(preset, first, last)

@@ -89,6 +89,24 @@ PROFILER_REQUIREMENTS = "profiler-requirements"  # a text table
 SOURCES_TABLE = "sources-table"  # a text table
 RUNS_TABLE = "runs-table"  # a text table
 
+REGIONS_DOMAIN = "regions-domain"
+REGIONS_DOWNLOAD = "regions-download"
+REGIONS_MAP = "regions-map"
+REGIONS_SCOPE = "regions-scope"
+REGIONS_TABLE = "regions-table"  # a text table
+REGIONS_TABLE_HOLDER = "regions-table-holder"
+
+YEAR_ON_YEAR_DOWNLOAD = "year-on-year-download"
+YEAR_ON_YEAR_HOLDER = "year-on-year-holder"
+YEAR_ON_YEAR_SCOPE = "year-on-year-scope"
+YEAR_ON_YEAR_TABLE = "year-on-year-table"  # a text table
+
+# Shareable URLs: the address bar, the filters as a query string, and the page links that carry it.
+URL = "url"
+FILTER_QUERY = "filter-query"
+URL_WRITTEN = "url-written"
+FILTER_PRESET = "filter-preset"
+
 
 def filter_dropdown(name: str) -> str:
     """The filter bar's dropdown for one AdvertFilter field ("region", "band", ...)."""
@@ -103,3 +121,8 @@ def download_button(download_id: str) -> str:
 def domain_row(domain_id: str) -> str:
     """The overview table's row of one domain."""
     return f"domain-row-{domain_id}"
+
+
+def nav_link(path: str) -> str:
+    """The navigation bar's link to a page (its href carries the filters' query string)."""
+    return "nav" + (path.replace("/", "-") if path != "/" else "-overview")

@@ -200,12 +200,47 @@ def test_csv_download_holds_exactly_the_table(browser, dashboard_url, db, downlo
     browser.get(dashboard_url)
     _wait(browser, f"#{ids.DOMAIN_DEMAND_TABLE}")
     shown = _shown_demand(browser)
-    browser.find_element(By.ID, "domain-demand-download-button").click()
+    browser.find_element(By.ID, ids.download_button(ids.DOMAIN_DEMAND_DOWNLOAD)).click()
     target = downloads / "domain-demand.csv"
     _until(lambda: target.exists() and target.stat().st_size > 0)
     with target.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert {f"{r['domain_id']}. {r['domain_title']}": int(r["adverts_needing"]) for r in rows} == shown
+    assert len({r["filters"] for r in rows}) == 1 and rows[0]["filters"].startswith("informatics adverts; posted ")
+    assert all(r["data_version"].startswith("data to ") for r in rows)
+
+
+def test_a_shared_link_reproduces_the_filtered_view(browser, dashboard_url, db):
+    browser.get(dashboard_url)
+    _wait(browser, f"#{ids.DOMAIN_DEMAND_TABLE}")
+    wanted = _expected_demand(db, AdvertFilter(level="essential", informatics_only=False))
+    browser.find_element(By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_filter-level_input_essential']").click()
+    browser.find_element(By.CSS_SELECTOR, f"#{ids.FILTER_INFORMATICS}").click()
+    _until(lambda: _shown_demand(browser) == wanted)
+    _until(lambda: "level=essential" in browser.current_url and "all=1" in browser.current_url)
+    shared = browser.current_url
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".navbar a.nav-link")]
+    assert links and all(link.endswith("?level=essential&all=1") for link in links), links
+    # someone else opens the link: a fresh session, nothing remembered
+    browser.execute_script("window.sessionStorage.clear(); window.localStorage.clear();")
+    browser.get(dashboard_url)
+    _until(lambda: _shown_demand(browser) == _expected_demand(db, AdvertFilter()))
+    browser.get(shared)
+    _until(lambda: _shown_demand(browser) == wanted)
+    assert browser.find_element(By.ID, "_dbcprivate_radioitems_filter-level_input_essential").is_selected()
+
+
+def test_the_region_map_and_the_pay_page_draw_under_the_filters(browser, dashboard_url):
+    browser.get(dashboard_url + "regions")
+    _wait(browser, f"#{ids.REGIONS_MAP} .main-svg")
+    _until(lambda: "Scotland" in browser.find_element(By.ID, ids.REGIONS_MAP).text)
+    tiles = browser.find_element(By.ID, ids.REGIONS_MAP).text
+    assert all(region in tiles for region in ("London", "Wales", "Northern Ireland", "North East and Yorkshire"))
+    assert "too few" in tiles or "no adverts" in tiles  # the sample board has few adverts a region
+    assert "Unknown" in browser.find_element(By.ID, ids.REGIONS_TABLE).text
+    browser.get(dashboard_url + "pay")
+    _wait(browser, f"#{ids.PAY_CHART} .main-svg")
+    _until(lambda: "Median" in browser.find_element(By.ID, ids.PAY_TABLE_HOLDER).text)
 
 
 def test_markup_in_an_advert_shows_as_text_and_never_runs(browser, dashboard_url):

@@ -316,3 +316,61 @@ def framework_overview(con: duckdb.DuckDBPyConnection) -> dict:
         return {"version": None, "matcher_version": matcher[0] if matcher else None}
     return {"version": row[0], "name": row[1], "loaded_at": row[2], "seen": row[3], "inferred": row[4],
             "official": row[5], "competencies": row[6], "matcher_version": matcher[0] if matcher else None}
+
+
+def domain_demand_by_region(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> pd.DataFrame:
+    """Per region (the NHS England regions and the devolved nations the postcode areas map to, and Unknown)
+    and domain: the adverts under the filter posted there, those needing the domain, and the share. Every
+    region is there, one with no adverts too (0 adverts, no share)."""
+    needs, params = _needs(flt)
+    return con.execute(
+        f"""
+        WITH {needs},
+        regions AS (SELECT DISTINCT region FROM postcode_regions UNION SELECT 'Unknown'),
+        totals AS (SELECT region, count(*) AS adverts FROM chosen GROUP BY region),
+        per_domain AS (SELECT advert_id, domain_id FROM needs GROUP BY ALL),
+        needing AS (SELECT c.region, p.domain_id, count(*) AS adverts_needing
+                    FROM per_domain p JOIN chosen c USING (advert_id) GROUP BY ALL),
+        domains_now AS (SELECT d.domain_id, d.title FROM domains d
+                        JOIN framework_versions fv ON fv.version = d.framework_version AND fv.is_current)
+        SELECT r.region, dn.domain_id, dn.title AS domain_title, coalesce(t.adverts, 0) AS adverts,
+               coalesce(n.adverts_needing, 0) AS adverts_needing,
+               coalesce(n.adverts_needing, 0) / nullif(t.adverts, 0) AS share
+        FROM regions r CROSS JOIN domains_now dn
+        LEFT JOIN totals t ON t.region = r.region
+        LEFT JOIN needing n ON n.region = r.region AND n.domain_id = dn.domain_id
+        ORDER BY r.region, CAST(dn.domain_id AS INTEGER)
+        """, params).df()
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """What a download was made from, in one line: the newest finished run, the matcher and the framework."""
+    run = con.execute("SELECT run_id, source, finished_at FROM crawl_runs WHERE finished_at IS NOT NULL "
+                      "AND status = 'succeeded' ORDER BY finished_at DESC LIMIT 1").fetchone()
+    framework = framework_overview(con)
+    data = f"data to {run[2]:%Y-%m-%d %H:%M} (run {run[0]}, {run[1]})" if run else "no finished run"
+    return f"{data}; matcher {framework.get('matcher_version') or '-'}; framework {framework.get('version') or '-'}"
+
+
+def year_on_year(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> pd.DataFrame:
+    """Per domain: demand in the 12 months to the newest advert under the filter against the 12 months before
+    (the filter's own dates set aside), with the adverts each share rests on and the change in adverts."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    where, params = replace(flt, date_from=None, date_to=None).where("f")
+    newest = con.execute(f"SELECT max(date_posted) FROM advert_facts f WHERE {where}", params).fetchone()[0]
+    columns = ["domain_id", "domain_title", "adverts", "adverts_needing", "share"]
+    if newest is None:
+        return pd.DataFrame(columns=[*columns, "previous_adverts", "previous_needing", "previous_share",
+                                     "period", "previous_period"])
+    year = timedelta(days=364)
+    current = domain_demand(con, replace(flt, date_from=newest - year, date_to=newest))[columns]
+    before_end = newest - year - timedelta(days=1)
+    previous = domain_demand(con, replace(flt, date_from=before_end - year, date_to=before_end))[columns]
+    frame = current.merge(previous.drop(columns="domain_title").rename(columns={
+        "adverts": "previous_adverts", "adverts_needing": "previous_needing", "share": "previous_share"}),
+        on="domain_id")
+    frame["period"] = f"{newest - year} to {newest}"
+    frame["previous_period"] = f"{before_end - year} to {before_end}"
+    return frame

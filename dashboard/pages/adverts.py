@@ -7,12 +7,12 @@ from dash import Input, Output, State, callback, dash_table, dcc, html
 
 from dashboard import ids
 from dashboard.components import csv_payload, download_button
-from dashboard.context import warehouse_path
+from dashboard.context import data_version, warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter
 from warehouse.demand import ADVERT_TABLE_COLUMNS
 
-dash.register_page(__name__, path="/adverts", name="Adverts", title="cijobs - adverts", order=4)
+dash.register_page(__name__, path="/adverts", name="Adverts", title="cijobs - adverts", order=6)
 
 PAGE_SIZE = 25
 COLUMN_NAMES = {"reference": "Reference", "title": "Title", "employer": "Employer", "town": "Town",
@@ -75,4 +75,4 @@ def show_adverts(filters, search, include_closed, page, sort_by):
           State(ids.ADVERTS_TABLE, "page_current"), State(ids.ADVERTS_TABLE, "sort_by"), prevent_initial_call=True)
 def download_adverts(_clicks, filters, search, include_closed, page, sort_by):
     frame, _total = _page(filters, search, include_closed, page, sort_by)
-    return csv_payload(frame, "adverts.csv")
+    return csv_payload(frame, "adverts.csv", advert_filter(filters), data_version())

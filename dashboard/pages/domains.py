@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
 from dashboard.components import DOMAIN_COLOURS, FIGURE_MARGIN, csv_payload, download_button, share_text, text_table
-from dashboard.context import figures, warehouse_path
+from dashboard.context import data_version, figures, warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter
 from warehouse.small_numbers import suppress, with_intervals
@@ -70,9 +70,8 @@ def show_domain(filters, domain):
 @callback(Output(ids.SUBDOMAIN_DOWNLOAD, "data"), Input(ids.download_button(ids.SUBDOMAIN_DOWNLOAD), "n_clicks"),
           State(ids.FILTERS, "data"), State(ids.DRILL_DOMAIN, "value"), prevent_initial_call=True)
 def download_subdomains(_clicks, filters, domain):
-    return csv_payload(suppress(query("subdomain_demand", warehouse_path(), advert_filter(filters), domain),
-                                figures().min_adverts),
-                       f"domain-{domain}-subdomains.csv")
+    frame = suppress(query("subdomain_demand", warehouse_path(), advert_filter(filters), domain), figures().min_adverts)
+    return csv_payload(frame, f"domain-{domain}-subdomains.csv", advert_filter(filters), data_version())
 
 
 @callback(Output(ids.COMPETENCY_DOWNLOAD, "data"), Input(ids.download_button(ids.COMPETENCY_DOWNLOAD), "n_clicks"),
@@ -82,4 +81,4 @@ def download_competencies(_clicks, filters, domain):
     frame = suppress(query("competency_demand", warehouse_path(), advert_filter(filters), domain),
                      figures().min_adverts)
     frame = frame[[*shown, "adverts", "share", "share_low", "share_high", "note", "example_url", "example_evidence"]]
-    return csv_payload(frame, f"domain-{domain}-competencies.csv")
+    return csv_payload(frame, f"domain-{domain}-competencies.csv", advert_filter(filters), data_version())

@@ -10,12 +10,12 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
 from dashboard.components import DESIRABLE_COLOUR, ESSENTIAL_COLOUR, FIGURE_MARGIN, csv_payload, download_button
-from dashboard.context import figures, warehouse_path
+from dashboard.context import data_version, figures, warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter
 from warehouse.small_numbers import with_intervals
 
-dash.register_page(__name__, path="/employers", name="Employers", title="cijobs - employers", order=3)
+dash.register_page(__name__, path="/employers", name="Employers", title="cijobs - employers", order=4)
 MARKET_COLOUR = "#999999"
 
 
@@ -96,4 +96,7 @@ def _legend(employer: str, adverts: int) -> str:
           State(ids.FILTERS, "data"), State(ids.EMPLOYER_A, "value"), State(ids.EMPLOYER_B, "value"),
           prevent_initial_call=True)
 def download_employers(_clicks, filters, first, second):
-    return csv_payload(_profiles(filters, first, second), "employer-profile.csv") if first else None
+    if not first:
+        return None
+    frame = _profiles(filters, first, second)
+    return csv_payload(frame, "employer-profile.csv", advert_filter(filters), data_version())

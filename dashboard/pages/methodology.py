@@ -13,7 +13,7 @@ from dashboard.context import figures, warehouse_path
 from dashboard.data import query
 from matching.accuracy import accuracy_note, domain_count_ratios
 
-dash.register_page(__name__, path="/methodology", name="Methodology", title="cijobs - methodology", order=6)
+dash.register_page(__name__, path="/methodology", name="Methodology", title="cijobs - methodology", order=8)
 
 # The columns of `cijobs export adverts` and of the demand and trend exports, as a data dictionary.
 DATA_DICTIONARY = [
@@ -38,6 +38,12 @@ DATA_DICTIONARY = [
     ("share, share_low, share_high", "demand, trend", "adverts_needing / adverts and its Wilson 95 % interval; "
                                                       "empty when fewer than {min_adverts} adverts"),
     ("suppressed, note", "demand, trend", "whether the share was left out, and why"),
+    ("region", "regions, pay", "the NHS England region or devolved nation of the advert's postcode area; Unknown "
+                               "when it gives none that maps"),
+    ("previous_*, change_points", "year on year", "the same measures for the 12 months before the newest advert's "
+                                                  "12 months, and the change in percentage points"),
+    ("filters, data_version", "every download", "the filters the download was made under, and the data it was "
+                                                "made from (newest run, matcher and framework versions)"),
 ]
 
 

@@ -17,8 +17,9 @@ from dashboard.components import (
     csv_payload,
     download_button,
     share_text,
+    text_table,
 )
-from dashboard.context import figures, warehouse_path
+from dashboard.context import data_version, figures, warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter
 from matching.accuracy import accuracy_note, domain_count_ratios
@@ -52,6 +53,9 @@ def layout(**_query):
                 html.Small(id=ids.TREND_CAPTION, className="text-muted"),
             ], lg=6),
         ]),
+        html.H4(["Year on year", download_button(ids.YEAR_ON_YEAR_DOWNLOAD)], className="mt-3"),
+        html.P(id=ids.YEAR_ON_YEAR_SCOPE, className="text-muted"),
+        html.Div(id=ids.YEAR_ON_YEAR_HOLDER),
         dbc.Alert(id=ids.PROVENANCE_NOTE, color="secondary", className="mt-3"),
     ])
 
@@ -210,7 +214,8 @@ def show_trend(filters, measure, chosen):
           State(ids.FILTERS, "data"), prevent_initial_call=True)
 def download_demand(_clicks, filters):
     frame = query("domain_demand", warehouse_path(), advert_filter(filters))
-    return csv_payload(suppress(frame, figures().min_adverts), "domain-demand.csv")
+    return csv_payload(suppress(frame, figures().min_adverts), "domain-demand.csv", advert_filter(filters),
+                       data_version())
 
 
 @callback(Output(ids.TREND_DOWNLOAD, "data"), Input(ids.download_button(ids.TREND_DOWNLOAD), "n_clicks"),
@@ -218,4 +223,48 @@ def download_demand(_clicks, filters):
           prevent_initial_call=True)
 def download_trend(_clicks, filters, measure, chosen):
     trend, period = _trend(filters, measure, chosen)
-    return csv_payload(trend, f"domain-trend-{measure}-by-{period}.csv")
+    return csv_payload(trend, f"domain-trend-{measure}-by-{period}.csv", advert_filter(filters), data_version())
+
+
+YEAR_ON_YEAR_COLUMNS = {"domain": "Domain", "share_text": "Last 12 months", "previous_text": "12 months before",
+                        "change": "Change", "volume": "Adverts"}
+
+
+def _year_on_year(filters):
+    minimum = figures().min_adverts
+    frame = query("year_on_year", warehouse_path(), advert_filter(filters))
+    if frame.empty:
+        return frame, "No adverts match these filters."
+    now = with_intervals(frame[["domain_id", "adverts", "adverts_needing", "share"]], minimum)
+    before = with_intervals(frame[["domain_id", "previous_adverts", "previous_needing", "previous_share"]].set_axis(
+        ["domain_id", "adverts", "adverts_needing", "share"], axis=1), minimum)
+    frame["domain"] = frame["domain_id"] + " " + frame["domain_title"]
+    frame["share_text"] = [share_text(row) for row in now.itertuples()]
+    frame["previous_text"] = [share_text(row) if row.adverts else "no adverts" for row in before.itertuples()]
+    comparable = ~now["suppressed"] & ~before["suppressed"]
+    frame["change_points"] = ((frame["share"] - frame["previous_share"]) * 100).where(comparable)
+    frame["change"] = [f"{points:+.0f} points" if points == points else "not compared (too few adverts)"
+                       for points in frame["change_points"]]
+    frame["volume"] = [f"{now_n:,} vs {before_n:,}" + (f" ({(now_n - before_n) / before_n:+.0%})" if before_n else "")
+                       for now_n, before_n in zip(frame["adverts"], frame["previous_adverts"])]
+    scope = (f"{frame['period'].iloc[0]} against {frame['previous_period'].iloc[0]} (the 12 months to the newest "
+             "advert under the filters, their own dates set aside); a change is given only where both shares are "
+             "shown.")
+    return frame, scope
+
+
+@callback(Output(ids.YEAR_ON_YEAR_SCOPE, "children"), Output(ids.YEAR_ON_YEAR_HOLDER, "children"),
+          Input(ids.FILTERS, "data"))
+def show_year_on_year(filters):
+    frame, scope = _year_on_year(filters)
+    return scope, text_table(frame, YEAR_ON_YEAR_COLUMNS, ids.YEAR_ON_YEAR_TABLE) if not frame.empty else None
+
+
+@callback(Output(ids.YEAR_ON_YEAR_DOWNLOAD, "data"), Input(ids.download_button(ids.YEAR_ON_YEAR_DOWNLOAD), "n_clicks"),
+          State(ids.FILTERS, "data"), prevent_initial_call=True)
+def download_year_on_year(_clicks, filters):
+    frame, _scope = _year_on_year(filters)
+    kept = ["domain_id", "domain_title", "period", "adverts", "adverts_needing", "share", "previous_period",
+            "previous_adverts", "previous_needing", "previous_share", "change_points"]
+    frame = frame[[column for column in kept if column in frame]]
+    return csv_payload(frame, "year-on-year.csv", advert_filter(filters), data_version())

@@ -7,11 +7,11 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
 from dashboard.components import FIGURE_MARGIN, csv_payload, download_button, text_table
-from dashboard.context import figures, warehouse_path
+from dashboard.context import data_version, figures, warehouse_path
 from dashboard.data import query
 from dashboard.filters import advert_filter
 
-dash.register_page(__name__, path="/pay", name="Pay", title="cijobs - pay", order=4)
+dash.register_page(__name__, path="/pay", name="Pay", title="cijobs - pay", order=3)
 
 GROUPS = {"band": "Band", "role_family": "Role family", "region": "Region"}
 PAY_COLUMNS = {"group": "Group", "adverts": "Adverts with a yearly salary", "q1_text": "Lower quartile",
@@ -68,4 +68,4 @@ def show_pay(filters, group):
           State(ids.PAY_GROUP, "value"), prevent_initial_call=True)
 def download_pay(_clicks, filters, group):
     frame = _pay(filters, group)[["group", "adverts", "q1", "median", "q3", "other_period", "no_amount"]]
-    return csv_payload(frame, f"pay-by-{group}.csv")
+    return csv_payload(frame, f"pay-by-{group}.csv", advert_filter(filters), data_version())

@@ -24,7 +24,7 @@ from matching.learned import build_matcher
 from matching.profile import market_comparison, profile_requirements, requirement_kind, similar_titles
 from warehouse.csv_cells import frame_csv
 
-dash.register_page(__name__, path="/profiler", name="Role profiler", title="cijobs - role profiler", order=2)
+dash.register_page(__name__, path="/profiler", name="Role profiler", title="cijobs - role profiler", order=5)
 
 MAX_INPUT_CHARS = 200_000
 MUTED_COLOUR = "#BBBBBB"

@@ -7,10 +7,10 @@ from dash import Input, Output, State, callback, html
 
 from dashboard import ids
 from dashboard.components import csv_payload, download_button, percent, text_table
-from dashboard.context import warehouse_path
+from dashboard.context import data_version, warehouse_path
 from dashboard.data import query
 
-dash.register_page(__name__, path="/runs", name="Data and runs", title="cijobs - data and runs", order=5)
+dash.register_page(__name__, path="/runs", name="Data and runs", title="cijobs - data and runs", order=7)
 
 RUN_COLUMNS = {"run_id": "Run", "source": "Source", "started_at": "Started", "status": "Status",
                "duration_seconds": "Seconds", "requests": "Requests", "responses_error": "HTTP errors",
@@ -64,4 +64,4 @@ def show_runs(_filters):
 @callback(Output(ids.RUNS_DOWNLOAD, "data"), Input(ids.download_button(ids.RUNS_DOWNLOAD), "n_clicks"),
           State(ids.FILTERS, "data"), prevent_initial_call=True)
 def download_runs(_clicks, _filters):
-    return csv_payload(_runs(), "crawl-runs.csv")
+    return csv_payload(_runs(), "crawl-runs.csv", None, data_version())
