@@ -33,7 +33,7 @@ def _layout():
         brand="cijobs: what UK employers ask of clinical informaticians",
         children=[dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"],
                                           id=ids.nav_link(page["path"])))
-                  for page in dash.page_registry.values()],
+                  for page in nav_pages()],
         color="primary", dark=True,
     )
     return html.Div([
@@ -43,6 +43,11 @@ def _layout():
                        dbc.Alert(id=ids.DATA_ERROR, color="danger", is_open=False), dash.page_container],
                       fluid=True, className="py-3"),
     ])
+
+
+def nav_pages() -> list[dict]:
+    """The pages the navigation bar links (not one advert's page, which the adverts table links)."""
+    return [page for page in dash.page_registry.values() if page.get("in_nav", True)]
 
 
 def unreadable_message(exc: Exception) -> str:
@@ -94,7 +99,7 @@ def create_app(db: Path, figures=None) -> dash.Dash:
     app.server.config["CIJOBS_FIGURES"] = figures or FiguresSection()
     app.server.register_error_handler(Exception, _request_failed)
     auth.protect(app.server)
-    link_pages(app, list(dash.page_registry.values()))
+    link_pages(app, nav_pages())
     with app.server.app_context():  # Dash renders the layout once now, to validate it against the callbacks
         app.layout = _layout
     return app

@@ -21,7 +21,7 @@ QUERIES = {
                     "employers", "domains", "filter_options", "advert_page", "advert_choices",
                     "advert_requirements", "informatics_titles", "runs_overview",
                     "sources_overview", "framework_overview", "pay_by", "peer_demand", "domain_demand_by_region",
-                    "data_version", "year_on_year")},
+                    "data_version", "year_on_year", "advert_detail", "top_values")},
     "current_framework": warehouse.load_current_framework,
 }
 RETRIES_WHILE_LOCKED = 20

@@ -8,6 +8,11 @@ ADVERTS_DOWNLOAD = "adverts-download"
 ADVERTS_SEARCH = "adverts-search"
 ADVERTS_TABLE = "adverts-table"
 
+ADVERT_FACTS = "advert-facts"
+ADVERT_LINES = "advert-lines"  # a text table
+ADVERT_MISSING = "advert-missing"
+ADVERT_TITLE = "advert-title"
+
 COMPETENCY_DOWNLOAD = "competency-download"
 COMPETENCY_TABLE_HOLDER = "competency-table-holder"
 
@@ -75,6 +80,11 @@ SOURCES_TABLE_HOLDER = "sources-table-holder"
 
 SUBDOMAIN_CHART = "subdomain-chart"
 SUBDOMAIN_DOWNLOAD = "subdomain-download"
+
+TOP_EMPLOYERS = "top-employers"
+TOP_EMPLOYERS_TABLE = "top-employers-table"  # a text table
+TOP_TITLES = "top-titles"
+TOP_TITLES_TABLE = "top-titles-table"  # a text table
 
 TREND_CAPTION = "trend-caption"
 TREND_DOWNLOAD = "trend-download"

@@ -109,3 +109,39 @@ def test_the_filters_round_trip_through_the_query_string():
 ])
 def test_date_presets_count_back_from_the_newest_advert(preset, expected):
     assert preset_dates(preset, "2019-06-01", "2020-11-30") == expected
+
+
+def test_an_advert_page_shows_its_facts_and_every_line_with_what_it_matched(client, crawled_db):
+    from dashboard.app import create_app
+    from dashboard.pages import advert
+
+    advert_id, title, lines, matched = query(crawled_db, """
+        SELECT a.advert_id, a.title, count(DISTINCT r.requirement_id), count(DISTINCT m.requirement_id)
+        FROM advert_facts a JOIN requirements r USING (advert_id) LEFT JOIN current_matches m USING (requirement_id)
+        GROUP BY ALL HAVING count(DISTINCT m.requirement_id) > 0 ORDER BY a.advert_id LIMIT 1""")[0]
+    app = create_app(crawled_db)
+    with app.server.test_request_context():
+        page = json.dumps(advert.layout(id=str(advert_id)).to_plotly_json(), default=str)
+        missing = json.dumps(advert.layout(id="999999").to_plotly_json(), default=str)
+        nonsense = json.dumps(advert.layout(id="1 OR 1=1").to_plotly_json(), default=str)
+    assert title in page and f"{matched} of {lines} requirement lines matched" in page
+    assert " ~ " in page  # the words behind a match
+    assert "No such published advert" in missing and "No such published advert" in nonsense
+    answer = _callback(client, f"{ids.ADVERTS_TABLE}.data",
+                       [{"id": ids.FILTERS, "property": "data", "value": ALL_ADVERTS},
+                        {"id": ids.ADVERTS_SEARCH, "property": "value", "value": title},
+                        {"id": ids.ADVERTS_CLOSED, "property": "value", "value": True},
+                        {"id": ids.ADVERTS_TABLE, "property": "page_current", "value": 0},
+                        {"id": ids.ADVERTS_TABLE, "property": "sort_by", "value": []}])
+    references = [row["reference"] for row in answer[ids.ADVERTS_TABLE]["data"]]
+    assert any(f"(</advert?id={advert_id}>)" in reference for reference in references), references
+
+
+def test_the_overview_lists_the_top_employers_and_titles_under_the_filters(client, crawled_db):
+    answer = _callback(client, f"{ids.TOP_EMPLOYERS}.children",
+                       [{"id": ids.FILTERS, "property": "data", "value": ALL_ADVERTS}])
+    (employer, count), = query(crawled_db, "SELECT employer, count(*) AS n FROM advert_facts GROUP BY ALL "
+                                           "ORDER BY n DESC, employer LIMIT 1")
+    first_row = answer[ids.TOP_EMPLOYERS]["children"]["props"]["children"][1]["props"]["children"][0]
+    assert [cell["props"]["children"] for cell in first_row["props"]["children"]] == [employer, str(count)]
+    assert ids.TOP_TITLES_TABLE in json.dumps(answer[ids.TOP_TITLES])

@@ -218,8 +218,8 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 
 
 ADVERT_TABLE_COLUMNS = ("reference", "title", "employer", "town", "region", "band", "role_family",
-                        "date_posted", "closing_date", "status", "url")
-SORTABLE = set(ADVERT_TABLE_COLUMNS) - {"url"}
+                        "date_posted", "closing_date", "status", "url", "advert_id")
+SORTABLE = set(ADVERT_TABLE_COLUMNS) - {"url", "advert_id"}
 
 
 def advert_page(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, *, search: str = "", include_closed: bool = False,
@@ -232,9 +232,9 @@ def advert_page(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, *, search: st
     if not include_closed:
         where += " AND f.status = 'open'"
     if search.strip():
-        where += " AND (f.title ILIKE ? OR f.employer ILIKE ? OR f.reference ILIKE ?)"
+        where += " AND (f.title ILIKE ? OR f.employer ILIKE ? OR f.reference ILIKE ? OR f.town ILIKE ?)"
         needle = f"%{search.strip()}%"
-        params += [needle, needle, needle]
+        params += [needle, needle, needle, needle]
     total = con.execute(f"SELECT count(*) FROM advert_facts f WHERE {where}", params).fetchone()[0]
     columns = ", ".join(f"f.{c}" for c in ADVERT_TABLE_COLUMNS)
     direction = "DESC" if descending else "ASC"
@@ -374,3 +374,37 @@ def year_on_year(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> pd.DataFr
     frame["period"] = f"{newest - year} to {newest}"
     frame["previous_period"] = f"{before_end - year} to {before_end}"
     return frame
+
+
+ADVERT_DETAIL_COLUMNS = ("advert_id", "source", "reference", "title", "employer", "town", "region", "band",
+                         "role_family", "salary_text", "date_posted", "closing_date", "status", "first_seen",
+                         "last_seen", "is_informatics", "duplicate_of", "url")
+
+
+def advert_detail(con: duckdb.DuckDBPyConnection, advert_id: int) -> dict | None:
+    """One published advert with its requirement lines, each with the competencies it matched (score and the
+    words behind each match); None for an advert that is not published (unknown, or internal-only)."""
+    columns = ", ".join(ADVERT_DETAIL_COLUMNS)
+    row = con.execute(f"SELECT {columns} FROM advert_facts WHERE advert_id = ?", [advert_id]).fetchone()
+    if row is None:
+        return None
+    lines = con.execute(
+        """SELECT r.requirement_id, r.section, r.category, r.level, r.text,
+                  list({'id': m.competency_id, 'score': m.score, 'evidence': m.evidence} ORDER BY m.score DESC)
+                      FILTER (WHERE m.competency_id IS NOT NULL) AS competencies
+           FROM requirements r LEFT JOIN current_matches m USING (requirement_id)
+           WHERE r.advert_id = ? GROUP BY ALL ORDER BY min(r.position)""", [advert_id]).df()
+    return {**dict(zip(ADVERT_DETAIL_COLUMNS, row)), "requirements": lines}
+
+
+TOP_COLUMNS = {"employer": "employer", "title": "title"}
+
+
+def top_values(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, column: str, limit: int = 10) -> pd.DataFrame:
+    """The employers (or job titles) with the most adverts under the filter, with their counts."""
+    if column not in TOP_COLUMNS:
+        raise ValueError(f"column must be one of {', '.join(TOP_COLUMNS)}")
+    where, params = flt.where("f")
+    return con.execute(
+        f"""SELECT f.{TOP_COLUMNS[column]} AS value, count(*) AS adverts FROM advert_facts f WHERE {where}
+            GROUP BY ALL ORDER BY adverts DESC, value LIMIT ?""", [*params, limit]).df()

@@ -20,14 +20,15 @@ COLUMN_NAMES = {"reference": "Reference", "title": "Title", "employer": "Employe
                 "closing_date": "Closes", "status": "Status", "link": "Advert"}
 
 
-def layout(**_query):
-    columns = [{"name": COLUMN_NAMES[c], "id": c} for c in ADVERT_TABLE_COLUMNS if c != "url"]
-    columns.append({"name": "Advert", "id": "link", "presentation": "markdown"})
+def layout(search: str | None = None, **_query):
+    columns = [{"name": COLUMN_NAMES[c], "id": c, **({"presentation": "markdown"} if c == "reference" else {})}
+               for c in ADVERT_TABLE_COLUMNS if c not in ("url", "advert_id")]
+    columns.append({"name": "On its site", "id": "link", "presentation": "markdown"})
     return html.Div([
         html.H2(["Adverts", download_button(ids.ADVERTS_DOWNLOAD, "Download this page as CSV")]),
         dbc.Row([
             dbc.Col(dcc.Input(id=ids.ADVERTS_SEARCH, type="search", debounce=True, className="form-control",
-                              placeholder="search title, employer or reference"), md=5),
+                              placeholder="search title, employer, town or reference", value=search), md=5),
             dbc.Col(dbc.Switch(id=ids.ADVERTS_CLOSED, value=False, label="include closed adverts"), md=3),
         ], className="mb-2"),
         html.P(id=ids.ADVERTS_COUNT, className="text-muted"),
@@ -50,10 +51,10 @@ def _page(filters, search, include_closed, page, sort_by):
                  page=page or 0, page_size=PAGE_SIZE)
 
 
-def _markdown_link(reference: str, url: str | None) -> str:
+def _markdown_link(text: str, url: str | None) -> str:
     if not url:
         return ""
-    safe_text = "".join(ch for ch in str(reference) if ch.isalnum() or ch in "-_:.")
+    safe_text = "".join(ch for ch in str(text) if ch.isalnum() or ch in "-_:. ")
     return f"[{safe_text}](<{url.replace('>', '%3E')}>)"
 
 
@@ -63,11 +64,13 @@ def _markdown_link(reference: str, url: str | None) -> str:
           Input(ids.ADVERTS_TABLE, "page_current"), Input(ids.ADVERTS_TABLE, "sort_by"))
 def show_adverts(filters, search, include_closed, page, sort_by):
     frame, total = _page(filters, search, include_closed, page, sort_by)
-    frame["link"] = [_markdown_link(r, u) for r, u in zip(frame["reference"], frame["url"])]
+    frame["link"] = [_markdown_link("source", u) for u in frame["url"]]
+    frame["reference"] = [_markdown_link(r, dash.get_relative_path(f"/advert?id={int(i)}"))
+                          for r, i in zip(frame["reference"], frame["advert_id"])]
     for column in ("date_posted", "closing_date"):
         frame[column] = frame[column].astype(str).replace({"NaT": "", "None": ""})
     scope = f"{total:,} {'adverts' if include_closed else 'open adverts'}: {advert_filter(filters).describe()}."
-    return frame.drop(columns=["url"]).to_dict("records"), max(1, -(-total // PAGE_SIZE)), scope
+    return frame.drop(columns=["url", "advert_id"]).to_dict("records"), max(1, -(-total // PAGE_SIZE)), scope
 
 
 @callback(Output(ids.ADVERTS_DOWNLOAD, "data"), Input(ids.download_button(ids.ADVERTS_DOWNLOAD), "n_clicks"),

@@ -53,6 +53,8 @@ def layout(**_query):
                 html.Small(id=ids.TREND_CAPTION, className="text-muted"),
             ], lg=6),
         ]),
+        dbc.Row([dbc.Col([html.H4("Top employers", className="mt-3"), html.Div(id=ids.TOP_EMPLOYERS)], lg=6),
+                 dbc.Col([html.H4("Top job titles", className="mt-3"), html.Div(id=ids.TOP_TITLES)], lg=6)]),
         html.H4(["Year on year", download_button(ids.YEAR_ON_YEAR_DOWNLOAD)], className="mt-3"),
         html.P(id=ids.YEAR_ON_YEAR_SCOPE, className="text-muted"),
         html.Div(id=ids.YEAR_ON_YEAR_HOLDER),
@@ -268,3 +270,11 @@ def download_year_on_year(_clicks, filters):
             "previous_adverts", "previous_needing", "previous_share", "change_points"]
     frame = frame[[column for column in kept if column in frame]]
     return csv_payload(frame, "year-on-year.csv", advert_filter(filters), data_version())
+
+
+@callback(Output(ids.TOP_EMPLOYERS, "children"), Output(ids.TOP_TITLES, "children"), Input(ids.FILTERS, "data"))
+def show_top(filters):
+    db, flt = warehouse_path(), advert_filter(filters)
+    return tuple(text_table(query("top_values", db, flt, column), {"value": label, "adverts": "Adverts"}, table_id)
+                 for column, label, table_id in (("employer", "Employer", ids.TOP_EMPLOYERS_TABLE),
+                                                 ("title", "Job title", ids.TOP_TITLES_TABLE)))

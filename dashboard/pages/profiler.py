@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from functools import lru_cache
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -158,7 +158,9 @@ def _comparison_text(peers: dict | None, title: str):
     return html.Div([
         html.P(f"Compared with {peers['adverts']} informatics adverts under the current filters whose titles "
                f"resemble '{title}':"),
-        html.Ul([html.Li(f"{r.title} ({r.adverts})") for r in listed.itertuples()], id=ids.PROFILER_SIMILAR),
+        html.Ul([html.Li([html.A(r.title, href=dash.get_relative_path("/adverts?" + urlencode({"search": r.title})),
+                                 target="_blank", rel="noopener"), f" ({r.adverts})"])
+                 for r in listed.itertuples()], id=ids.PROFILER_SIMILAR),
     ])
 
 
