@@ -44,12 +44,12 @@ def test_the_region_map_gives_every_region_a_tile_and_the_warehouse_counts(clien
     answer = _callback(client, f"{ids.REGIONS_MAP}.figure",
                        [{"id": ids.FILTERS, "property": "data", "value": ALL_ADVERTS},
                         {"id": ids.REGIONS_DOMAIN, "property": "value", "value": "2"}])
-    tiles = [text for trace in answer[ids.REGIONS_MAP]["figure"]["data"] for text in trace["text"]]
+    tiles = [(hover.split(":")[0], text) for trace in answer[ids.REGIONS_MAP]["figure"]["data"]
+             for hover, text in zip(trace["hovertext"], trace["text"])]
     assert len(tiles) == 10  # seven NHS England regions and three devolved nations
     per_region = dict(query(crawled_db, "SELECT region, count(*) FROM advert_facts WHERE duplicate_of IS NULL "
                                         "GROUP BY region"))
-    for tile in tiles:
-        region = tile.split("<br>")[0]
+    for region, tile in tiles:
         adverts = per_region.get(region, 0)
         if adverts >= 10:
             assert f"n={adverts})" in tile

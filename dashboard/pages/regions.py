@@ -24,6 +24,8 @@ TILES = {
     "Wales": (1, 3), "South East": (2, 3), "London": (3, 3),
     "South West": (1, 4),
 }
+TILE_LABELS = {"North East and Yorkshire": "North East<br>& Yorkshire", "Northern Ireland": "Northern<br>Ireland",
+               "East of England": "East of<br>England"}  # names too long for a tile's line
 TOO_FEW_COLOUR = "#DDDDDD"
 REGION_COLUMNS = {"region": "Region", "adverts": "Adverts", "adverts_needing": "Needing the domain",
                   "share_text": "Share (95 % interval, n)"}
@@ -76,15 +78,16 @@ def _tile_map(frame, minimum: int) -> go.Figure:
     figure.add_scatter(
         x=[TILES[r][0] for r in hidden["region"]], y=[-TILES[r][1] for r in hidden["region"]], mode="markers+text",
         marker={"symbol": "square", "size": 78, "color": TOO_FEW_COLOUR}, hoverinfo="text",
-        text=[f"{r}<br>{n} adverts:<br>too few" if n else f"{r}<br>no adverts" for r, n in
-              zip(hidden["region"], hidden["adverts"])],
+        text=[f"{TILE_LABELS.get(r, r)}<br>{n} adverts:<br>too few" if n else f"{TILE_LABELS.get(r, r)}<br>no adverts"
+              for r, n in zip(hidden["region"], hidden["adverts"])],
         hovertext=[f"{r}: {n} adverts, fewer than {minimum}: no share shown" for r, n in
                    zip(hidden["region"], hidden["adverts"])], textfont={"size": 10}, name="too few")
     figure.add_scatter(
         x=[TILES[r][0] for r in shown["region"]], y=[-TILES[r][1] for r in shown["region"]], mode="markers+text",
         marker={"symbol": "square", "size": 78, "color": shown["share"], "cmin": 0, "cmax": 1,
                 "colorscale": "Blues", "showscale": True, "colorbar": {"title": "share", "tickformat": ".0%"}},
-        text=[f"{r}<br>{s:.0%} (n={n})" for r, s, n in zip(shown["region"], shown["share"], shown["adverts"])],
+        text=[f"{TILE_LABELS.get(r, r)}<br>{s:.0%} (n={n})"
+              for r, s, n in zip(shown["region"], shown["share"], shown["adverts"])],
         textfont={"size": 10}, hoverinfo="text",
         hovertext=[f"{r}: {s:.0%} of {n} adverts ({low:.0%}-{high:.0%})" for r, s, n, low, high in
                    zip(shown["region"], shown["share"], shown["adverts"], shown["share_low"], shown["share_high"])],
