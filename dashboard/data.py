@@ -1,11 +1,16 @@
 """The dashboard's only way to the warehouse: read-only, parameterised, cached on the data version.
 
-No module-level mutable state but an LRU cache whose key includes the warehouse file's
-modification time: every worker process answers alike, and a finished refresh shows on the
-next request without a restart. Only functions named in ``QUERIES`` can be called.
+An LRU cache whose key includes the warehouse file's identity and modification time: every worker
+process answers alike, and a finished refresh shows on the next request without a restart. A query
+the cache misses runs on a connection held open for the published snapshot (one per worker process,
+a cursor per query), so a new filter combination does not pay for opening the database; a new
+snapshot (renamed into place by a publish) is a new version and gets a new connection. The
+warehouse itself (before anything is published) is opened per query instead, so that the dashboard
+never keeps a writer out. Only functions named in ``QUERIES`` can be called.
 """
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,9 +55,25 @@ def _connect(db: str) -> duckdb.DuckDBPyConnection:
     raise AssertionError("unreachable")
 
 
+_SNAPSHOTS: dict[str, tuple[tuple[int, int], duckdb.DuckDBPyConnection]] = {}
+_SNAPSHOTS_LOCK = threading.Lock()
+
+
+def _snapshot_cursor(db: str, version: tuple[int, int]) -> duckdb.DuckDBPyConnection:
+    """A cursor on the connection held open for this version of the published snapshot."""
+    with _SNAPSHOTS_LOCK:
+        held = _SNAPSHOTS.get(db)
+        if held is None or held[0] != version:
+            if held is not None:
+                held[1].close()
+            _SNAPSHOTS[db] = (version, _connect(db))
+        return _SNAPSHOTS[db][1].cursor()
+
+
 @lru_cache(maxsize=256)
 def _cached(name: str, db: str, version: tuple[int, int], args: tuple, kwargs: tuple):
-    con = _connect(db)
+    published = Path(db).stem.endswith(".published")  # warehouse.published_path
+    con = _snapshot_cursor(db, version) if published else _connect(db)
     try:
         return QUERIES[name](con, *args, **dict(kwargs))
     finally:
