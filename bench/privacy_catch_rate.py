@@ -1,4 +1,4 @@
-"""Catch rate per class of planted contact details (tests/privacy_variants.py), through scrub_page and both
+"""Catch rate per class of planted contact details (tests/crawler/privacy_variants.py), through scrub_page and both
 parsers, against a naive baseline (one email regex and one UK phone regex on the raw markup).
 
     .venv/bin/python bench/privacy_catch_rate.py [--per-class 100] [--seed 2026]
@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawler.privacy import scrub_page  # noqa: E402
-from tests.privacy_variants import generate, survivors  # noqa: E402
-from tests.test_privacy import jobposting_page, nhsjobs_page  # noqa: E402
+from tests.crawler.privacy_variants import generate, survivors  # noqa: E402
+from tests.crawler.test_privacy import jobposting_page, nhsjobs_page  # noqa: E402
 
 NAIVE_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 NAIVE_PHONE = re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b")

@@ -21,11 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dashboard import ids  # noqa: E402
+from tests import headless_chromium  # noqa: E402
 
-# As the browser tests run it: headless, and without the background networking that hangs on a closed network.
-CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--disable-default-apps", "--window-size=1400,1100", "--hide-scrollbars")
 # (file name, page, the element to capture, a text the element shows once drawn)
 SHOTS = (
     ("overview-demand.png", "/", ids.DOMAIN_DEMAND_CHART, ""),
@@ -61,25 +58,18 @@ def main() -> int:
     parser.add_argument("--db", type=Path, required=True, help="the warehouse to show")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
-    if not shutil.which("chromium") or not shutil.which("chromedriver"):
-        print("skipped: needs chromium and chromedriver (`make browser` installs them)")
+    if headless_chromium.missing():
+        print(f"skipped: {headless_chromium.missing()}")
         return 0
-    from selenium import webdriver
     from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     args.out.mkdir(parents=True, exist_ok=True)
     port = free_port()
     server = serve(args.db, port)
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    profile = tempfile.mkdtemp(prefix="cijobs-screenshots-")
-    options.add_argument(f"--user-data-dir={profile}")
-    browser = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+    profile = Path(tempfile.mkdtemp(prefix="cijobs-screenshots-"))
+    browser = headless_chromium.start(profile, extra_flags=("--window-size=1400,1100", "--hide-scrollbars"))
     try:
         for name, page, element_id, shows in SHOTS:
             browser.get(f"http://127.0.0.1:{port}{page}")

@@ -23,3 +23,9 @@ def test_every_spider_contract_holds_on_the_sample_board():
                                  "-s", "LOG_LEVEL=WARNING"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     report = result.stderr
     assert result.returncode == 0 and "Ran 3 contracts" in report and "OK" in report, report[-3000:]
+
+
+def test_the_tests_mirror_the_packages():
+    packages = {path.parent.name for path in ROOT.glob("*/__init__.py")} - {"tests"}
+    folders = {path.parent.name for path in (ROOT / "tests").glob("*/__init__.py")}
+    assert packages == folders, f"packages without tests/<package>/: {packages - folders}; extra: {folders - packages}"

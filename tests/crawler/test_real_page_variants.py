@@ -4,14 +4,14 @@ block, and prose blocks that end where their own section ends."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from crawler.parsers.nhsjobs import advert_reference, canonical_advert_url, parse_advert
 from crawler.privacy import scrub_page
+from tests.conftest import ROOT
 
-FIXTURES = Path(__file__).parent / "fixtures" / "nhsjobs"
+FIXTURES = ROOT / "tests" / "fixtures" / "nhsjobs"
 URL = "https://www.jobs.nhs.uk/candidate/jobadvert/M0412-CS-NOV26"
 
 

@@ -1,5 +1,5 @@
 """No contact detail survives a page's way into the warehouse or the archive, and scrubbing never breaks a
-page: a generated set of fictional contacts (tests/privacy_variants.py) planted in NHS Jobs and schema.org
+page: a generated set of fictional contacts (tests/crawler/privacy_variants.py) planted in NHS Jobs and schema.org
 JobPosting pages, in prose, lists, attributes and JSON-LD strings after escapes."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from advert_text.html import html_document
 from crawler.parsers import jobposting, nhsjobs
 from crawler.privacy import redact_text, scrub_page
-from tests.privacy_variants import Variant, generate, survivors
+from tests.crawler.privacy_variants import Variant, generate, survivors
 
 VARIANTS = generate()
 NHSJOBS_URL = "https://www.jobs.nhs.uk/candidate/jobadvert/C9273-26-0229"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import query, run_cijobs
+from tests.conftest import ROOT, query, run_cijobs
 from warehouse import decompress_page
 
-RECORDS = Path(__file__).parent / "fixtures" / "jobposting_import" / "records.jsonl"
+RECORDS = ROOT / "tests" / "fixtures" / "jobposting_import" / "records.jsonl"
 
 
 @pytest.fixture(scope="module")

@@ -182,7 +182,7 @@ def test_the_profiler_compares_with_enough_similar_adverts_and_lists_them(tmp_pa
     assert answer.status_code == 200
     result = json.dumps(answer.get_json()["response"][ids.PROFILER_RESULT])
     assert "Compared with 12 informatics adverts" in result
-    for title, count in (("Clinical Safety Officer", 8), ("Senior Clinical Safety Officer", 4)):  # each links its adverts
+    for title, count in (("Clinical Safety Officer", 8), ("Senior Clinical Safety Officer", 4)):  # links to its adverts
         assert (f'"children": "{title}", "href": "/adverts?search={title.replace(" ", "+")}"' in result
                 and f'" ({count})"' in result), result
     assert "Most similar adverts ask; this one does not" in result and "data:text/csv" in result

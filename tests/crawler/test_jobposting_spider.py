@@ -15,9 +15,9 @@ import pytest
 
 from crawler.parsers.errors import ParseError
 from crawler.parsers.jobposting import canonical_url, employment, parse_page, salary, url_reference
-from tests.conftest import query, run_cijobs
+from tests.conftest import ROOT, query, run_cijobs
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "jobposting"
+FIXTURES = ROOT / "tests" / "fixtures" / "jobposting"
 BOARD_ORIGIN = "https://board.example.org"
 OFFSITE_ORIGIN = "https://elsewhere.example.net"
 CONTENT_TYPES = {".html": "text/html", ".xml": "application/xml"}
