@@ -2,7 +2,7 @@
 
 Takes the first N distinct requirement-sized lines of the 2020 corpus (reserved adverts never read;
 texts kept in memory only), pipes them through `cijobs classify` in a child process, as a user would,
-once with CIJOBS_MATCHER=phrase and once as shipped, and prints distinct lines per second (start-up
+once with CIJOBS_MATCHER=phrase and once with CIJOBS_MATCHER=learned, and prints distinct lines per second (start-up
 and model loading included), plus the in-process rate of the matchers themselves. Without the
 corpus: prints "skipped", exits 0.
 
@@ -40,7 +40,7 @@ def distinct_lines(count: int) -> list[str]:
 
 
 def through_cli(lines: list[str], phrase_only: bool) -> float:
-    env = {**os.environ, "CIJOBS_MATCHER": "phrase" if phrase_only else ""}
+    env = {**os.environ, "CIJOBS_MATCHER": "phrase" if phrase_only else "learned"}
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "cijobs.cli", "classify"], input="\n".join(lines) + "\n",
                             capture_output=True, text=True, cwd=ROOT, env=env, check=True)
@@ -58,16 +58,16 @@ def main() -> int:
         return 0
     lines = distinct_lines(args.lines)
     framework = load_framework()
-    learned = build_matcher(framework)
+    learned = build_matcher(framework, stage="learned")
     if not isinstance(learned, LearnedMatcher):
-        print("no learned model in matching/model (or CIJOBS_MATCHER=phrase): nothing to compare")
+        print("no learned model in matching/model: nothing to compare")
         return 0
     print(f"{len(lines)} distinct real lines; learned matcher {learned.version}")
     for name, phrase_only in (("phrase matcher alone", True), ("learned stage (v6)", False)):
         seconds = through_cli(lines, phrase_only)
         print(f"  cijobs classify, {name:<22}: {seconds:6.2f}s  {len(lines) / seconds:7.0f} lines/s (with start-up)")
-    for name, make in (("phrase matcher alone", lambda: Matcher(framework)), ("learned stage (v6)",
-                                                                              lambda: build_matcher(framework))):
+    for name, make in (("phrase matcher alone", lambda: Matcher(framework)),
+                       ("learned stage (v6)", lambda: build_matcher(framework, stage="learned"))):
         matcher = make()  # fresh: no remembered words or lines
         started = time.perf_counter()
         for start in range(0, len(lines), 1000):  # classify's chunks

@@ -12,9 +12,11 @@ real advert lines:
 2. Re-scorer. Each candidate competency of a line (the text model's best few, plus whatever the phrase
    matcher returned) is scored by one shared logistic regression over: the text probability and its
    rank, whether the phrase matcher returned it and with what score, whether the competency has a text
-   model, how often it was labelled in training, the line's length and the boilerplate flag. Candidates
-   at or above the tuned threshold are kept, best first, at most ``max_per_line`` (and the phrase
-   matcher's ``top_k``). Competencies too rare to learn reach the answer only through the phrase matcher.
+   model, how often it was labelled in training and the line's length. Candidates at or above the tuned
+   threshold are kept, best first, at most ``max_per_line`` (and the phrase matcher's ``top_k``).
+   Competencies too rare to learn reach the answer only through the phrase matcher. The text model runs
+   first, and a line whose best text probability is below ``phrase_gate`` (chosen on validation, where it
+   costs next to nothing) is not asked of the phrase matcher, which is most of the stage's time.
 
 The answer has the phrase matcher's shape (``CompetencyMatch``; score 0-100 is the re-scorer's
 probability); the evidence is the phrase matcher's when it found the competency too, else the line's
@@ -28,13 +30,13 @@ import hashlib
 import json
 import math
 import os
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from advert_text.extract import is_boilerplate
 from advert_text.normalise import fold
 from matching.framework import Framework
 from matching.matcher import CompetencyMatch, Matcher, MatcherConfig
@@ -48,7 +50,7 @@ TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 RESCORER_FEATURES = ("text_probability", "text_logit", "text_rank_inverse", "text_top", "phrase_found",
                      "phrase_score", "phrase_rank_inverse", "phrase_fallback", "phrase_and_text", "has_text_model",
                      "phrase_without_text_model", "phrase_score_without_text_model",
-                     "train_frequency_log", "line_chars_log", "boilerplate", "phrase_matches_on_line")
+                     "train_frequency_log", "line_chars_log", "phrase_matches_on_line")
 EVIDENCE_NGRAMS = 3
 
 
@@ -60,43 +62,95 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
 
+class SparseRows:
+    """Feature rows of some lines without scipy (cheap to import): row i is ``indices/values[ptr[i]:ptr[i + 1]]``."""
+
+    def __init__(self, ptr: np.ndarray, indices: np.ndarray, values: np.ndarray, size: int):
+        self.ptr, self.indices, self.values, self.size = ptr, indices, values, size
+
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.indices[self.ptr[i]:self.ptr[i + 1]], self.values[self.ptr[i]:self.ptr[i + 1]]
+
+    def dot(self, weights: np.ndarray) -> np.ndarray:
+        """(lines, features) @ (features, K), summed per row."""
+        out = np.zeros((len(self.ptr) - 1, weights.shape[1]), dtype=np.float64)
+        filled = np.flatnonzero(np.diff(self.ptr))
+        if len(filled):
+            products = weights[self.indices] * self.values[:, None].astype(weights.dtype)
+            out[filled] = np.add.reduceat(products, self.ptr[filled], axis=0)
+        return out
+
+    def tocsr(self):
+        from scipy import sparse
+
+        return sparse.csr_matrix((self.values, self.indices, self.ptr), shape=(len(self.ptr) - 1, self.size))
+
+
 class TextFeatures:
-    """Folded line -> TF-IDF row over a fixed vocabulary (word and character n-grams, each block L2-normalised)."""
+    """Folded line -> TF-IDF row over a fixed vocabulary (word and character n-grams, each block L2-normalised).
+
+    The n-grams are scikit-learn's (``CountVectorizer`` with ``TOKEN_PATTERN`` / ``char_wb``, which the trainer
+    builds the vocabulary with), computed here so that answering needs neither scikit-learn nor scipy, with each
+    word's character n-grams remembered (words repeat across lines far more than lines do)."""
 
     def __init__(self, word_vocabulary: list[str], char_vocabulary: list[str], idf: np.ndarray):
-        from sklearn.feature_extraction.text import CountVectorizer
-
         self.word_vocabulary, self.char_vocabulary = list(word_vocabulary), list(char_vocabulary)
         self.names = self.word_vocabulary + self.char_vocabulary
         self.idf = np.asarray(idf, dtype=np.float64)
-        self._word = CountVectorizer(vocabulary={t: i for i, t in enumerate(self.word_vocabulary)},
-                                     ngram_range=WORD_NGRAMS, token_pattern=TOKEN_PATTERN, lowercase=False,
-                                     dtype=np.float64)
-        self._char = CountVectorizer(vocabulary={t: i for i, t in enumerate(self.char_vocabulary)},
-                                     analyzer="char_wb", ngram_range=CHAR_NGRAMS, lowercase=False, dtype=np.float64)
+        self._word_index = {t: i for i, t in enumerate(self.word_vocabulary)}
+        self._char_index = {t: i for i, t in enumerate(self.char_vocabulary, len(self.word_vocabulary))}
+        self._token = re.compile(TOKEN_PATTERN)
+        self._chars_of: dict[str, list[int]] = {}
 
     @property
     def size(self) -> int:
         return len(self.names)
 
-    def counts(self, folded: list[str]):
-        from scipy import sparse
+    def _word_ids(self, folded: str) -> list[int]:
+        tokens = self._token.findall(folded)
+        index = self._word_index
+        grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]  # WORD_NGRAMS
+        return [index[g] for g in grams if g in index]
 
-        return sparse.hstack([self._word.transform(folded), self._char.transform(folded)], format="csr")
+    def _char_ids(self, word: str) -> list[int]:
+        """char_wb n-grams of one word, padded with a space each side; a word shorter than n counts once."""
+        ids = self._chars_of.get(word)
+        if ids is None:
+            padded, index = f" {word} ", self._char_index
+            ids = []
+            for n in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
+                last = max(len(padded) - n, 0)
+                ids += [index[g] for g in (padded[o:o + n] for o in range(last + 1)) if g in index]
+                if last == 0:
+                    break
+            self._chars_of[word] = ids
+        return ids
 
-    def transform(self, folded: list[str]):
+    def counts(self, folded: list[str]) -> SparseRows:
+        """Raw n-gram counts, columns sorted within each row."""
+        ptr, indices, counts = [0], [], []
+        for text in folded:
+            ids = self._word_ids(text)
+            for word in text.split():
+                ids += self._char_ids(word)
+            if ids:
+                columns, times = np.unique(np.array(ids, dtype=np.int32), return_counts=True)
+                indices.append(columns)
+                counts.append(times)
+            ptr.append(ptr[-1] + (len(columns) if ids else 0))
+        return SparseRows(np.array(ptr, dtype=np.int64),
+                          np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32),
+                          np.concatenate(counts).astype(np.float64) if counts else np.zeros(0), self.size)
+
+    def transform(self, folded: list[str]) -> SparseRows:
         """Sublinear TF times IDF, then each block (words, characters) scaled to unit length."""
-        from scipy import sparse
-
         x = self.counts(folded)
-        x.data = (1.0 + np.log(x.data)) * self.idf[x.indices]
-        split = len(self.word_vocabulary)
-        blocks = []
-        for block in (x[:, :split], x[:, split:]):
-            norms = np.sqrt(np.asarray(block.multiply(block).sum(axis=1)).ravel())
-            norms[norms == 0] = 1.0
-            blocks.append(sparse.diags(1.0 / norms) @ block)
-        return sparse.hstack(blocks, format="csr")
+        x.values = (1.0 + np.log(x.values)) * self.idf[x.indices]
+        line = np.repeat(np.arange(len(x.ptr) - 1), np.diff(x.ptr))
+        block = 2 * line + (x.indices >= len(self.word_vocabulary))
+        norms = np.sqrt(np.bincount(block, weights=x.values ** 2, minlength=2 * (len(x.ptr) - 1)))
+        x.values = x.values / norms[block] if len(block) else x.values
+        return x
 
 
 @dataclass
@@ -108,7 +162,7 @@ class LearnedModel:
     word_vocabulary: list[str]
     char_vocabulary: list[str]
     idf: np.ndarray                   # (features,)
-    weights: object                   # scipy CSR (features, competencies)
+    weights: np.ndarray               # dense float32 (features, competencies); stored sparse
     bias: np.ndarray                  # (competencies,)
     rescorer_coef: np.ndarray         # (len(RESCORER_FEATURES),)
     rescorer_intercept: float
@@ -117,6 +171,7 @@ class LearnedModel:
     text_candidates: int
     train_frequency: dict[str, int]
     info: dict
+    phrase_gate: float = 0.0          # lines whose best text probability is below it skip the phrase matcher
 
     def save(self, directory: Path, name: str = MODEL_NAME) -> tuple[Path, Path]:
         directory.mkdir(parents=True, exist_ok=True)
@@ -124,13 +179,15 @@ class LearnedModel:
                 "rescorer_features": list(RESCORER_FEATURES), "threshold": self.threshold,
                 "max_per_line": self.max_per_line, "text_candidates": self.text_candidates,
                 "train_frequency": dict(sorted(self.train_frequency.items())), "info": self.info,
+                "phrase_gate": self.phrase_gate,
                 "word_vocabulary": self.word_vocabulary, "char_vocabulary": self.char_vocabulary}
         json_path, npz_path = directory / f"{name}.json", directory / f"{name}.npz"
         json_path.write_text(json.dumps(meta, ensure_ascii=True, indent=0) + "\n", encoding="utf-8")
-        w = self.weights.tocsr()
-        w.sort_indices()
-        arrays = {"idf": self.idf.astype(np.float32), "w_data": w.data.astype(np.float16),
-                  "w_indices": w.indices.astype(np.int32), "w_indptr": w.indptr.astype(np.int32),
+        w = np.asarray(self.weights.toarray() if hasattr(self.weights, "toarray") else self.weights)
+        rows, columns = np.nonzero(w)  # row-major: CSR order
+        indptr = np.concatenate([[0], np.cumsum(np.count_nonzero(w, axis=1))])
+        arrays = {"idf": self.idf.astype(np.float32), "w_data": w[rows, columns].astype(np.float16),
+                  "w_indices": columns.astype(np.int32), "w_indptr": indptr.astype(np.int32),
                   "w_shape": np.array(w.shape, dtype=np.int64), "bias": self.bias.astype(np.float32),
                   "rescorer_coef": self.rescorer_coef.astype(np.float64),
                   "rescorer_intercept": np.array([self.rescorer_intercept], dtype=np.float64)}
@@ -140,19 +197,19 @@ class LearnedModel:
 
     @classmethod
     def load(cls, directory: Path, name: str = MODEL_NAME) -> LearnedModel:
-        from scipy import sparse
-
         meta = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
         if tuple(meta["rescorer_features"]) != RESCORER_FEATURES:
             raise ValueError(f"{directory / name}: re-scorer features differ from this code's")
         with np.load(directory / f"{name}.npz") as data:
-            weights = sparse.csr_matrix((data["w_data"].astype(np.float32), data["w_indices"], data["w_indptr"]),
-                                        shape=tuple(data["w_shape"]))
+            weights = np.zeros(tuple(data["w_shape"]), dtype=np.float32)
+            weights[np.repeat(np.arange(weights.shape[0]), np.diff(data["w_indptr"])), data["w_indices"]] = \
+                data["w_data"]
             return cls(meta["framework_ids"], meta["competencies"], meta["word_vocabulary"], meta["char_vocabulary"],
                        data["idf"].astype(np.float64), weights, data["bias"].astype(np.float64),
                        data["rescorer_coef"], float(data["rescorer_intercept"][0]), float(meta["threshold"]),
                        int(meta["max_per_line"]), int(meta["text_candidates"]),
-                       {k: int(v) for k, v in meta["train_frequency"].items()}, meta.get("info", {}))
+                       {k: int(v) for k, v in meta["train_frequency"].items()}, meta.get("info", {}),
+                       float(meta.get("phrase_gate", 0.0)))
 
 
 def _save_npz_deterministic(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -177,29 +234,30 @@ def weights_hash(directory: Path, name: str = MODEL_NAME) -> str:
 
 def rescorer_rows(text_probs: np.ndarray, learned_ids: list[str], phrase_answers: list[list[CompetencyMatch]],
                   lines: list[str], train_frequency: dict[str, int], text_candidates: int):
-    """Per line, its candidates and their re-scorer features: ([(line index, competency id)], matrix)."""
+    """Per line, its candidates and their re-scorer features: ([(line index, competency id)], matrix).
+    Boilerplate lines never reach it in production (``classify_lines`` blanks them), so it has no flag for them."""
     column = {cid: k for k, cid in enumerate(learned_ids)}
+    frequency_log = {}
     pairs, rows = [], []
-    order = np.argsort(-text_probs, axis=1, kind="stable") if text_probs.size else np.zeros((len(lines), 0), int)
+    n, width = len(lines), len(learned_ids)
+    order = np.argsort(-text_probs, axis=1, kind="stable") if text_probs.size else np.zeros((n, 0), int)
+    ranks = np.empty_like(order)
+    ranks[np.arange(n)[:, None], order] = np.arange(1, width + 1)
+    top = order[:, :text_candidates].tolist()
     for i, line in enumerate(lines):
-        top = [learned_ids[k] for k in order[i, :text_candidates]]
         phrase = {m.competency_id: (rank, m) for rank, m in enumerate(phrase_answers[i], 1)}
-        candidates = list(dict.fromkeys(top + list(phrase)))
+        candidates = list(dict.fromkeys([learned_ids[k] for k in top[i]] + list(phrase)))
         if not candidates:
             continue
-        rank_of = {}
-        if text_probs.size:
-            ranks = np.empty(len(learned_ids), dtype=int)
-            ranks[order[i]] = np.arange(1, len(learned_ids) + 1)
-            rank_of = {cid: int(ranks[k]) for cid, k in column.items()}
         chars_log = math.log1p(len(line))
-        boiler = float(is_boilerplate(line))
         for cid in candidates:
             k = column.get(cid)
             p = float(text_probs[i, k]) if k is not None else 0.0
             p_clip = min(max(p, 1e-4), 1 - 1e-4)
-            rank = rank_of.get(cid)
+            rank = int(ranks[i, k]) if k is not None else 0
             found = phrase.get(cid)
+            if cid not in frequency_log:
+                frequency_log[cid] = math.log1p(train_frequency.get(cid, 0))
             rows.append((
                 p, math.log(p_clip / (1 - p_clip)) if k is not None else 0.0, 1.0 / rank if rank else 0.0,
                 float(rank == 1), float(found is not None), found[1].score / 100 if found else 0.0,
@@ -207,9 +265,17 @@ def rescorer_rows(text_probs: np.ndarray, learned_ids: list[str], phrase_answers
                 float(bool(found) and found[1].evidence.startswith("shared words")),
                 p * float(found is not None), float(k is not None),
                 float(found is not None and k is None), found[1].score / 100 if found and k is None else 0.0,
-                math.log1p(train_frequency.get(cid, 0)), chars_log, boiler, float(len(phrase))))
+                frequency_log[cid], chars_log, float(len(phrase))))
             pairs.append((i, cid))
     return pairs, np.array(rows, dtype=np.float64).reshape(-1, len(RESCORER_FEATURES))
+
+
+def gated_phrase_answers(match_lines, lines: list[str], text_probs: np.ndarray, gate: float) -> list[list]:
+    """The phrase matcher's answers, asked only for lines the text model gives some chance of asking for a
+    competency (the phrase matcher is most of the time; most real lines ask nothing); others answer []."""
+    ask = text_probs.max(axis=1) >= gate if text_probs.size and gate > 0 else np.ones(len(lines), dtype=bool)
+    answers = iter(match_lines([line for line, a in zip(lines, ask) if a]) if ask.any() else [])
+    return [next(answers) if a else [] for a in ask]
 
 
 class LearnedMatcher:
@@ -222,12 +288,11 @@ class LearnedMatcher:
         self.model = model
         self.version = f"learned-{MODEL_NAME}@{weights_id}+{phrase.version}"
         self.features = TextFeatures(model.word_vocabulary, model.char_vocabulary, model.idf)
-        self._weights = model.weights.tocsc()  # evidence reads one competency's column
-        self._dense_weights = model.weights.toarray().astype(np.float32)
+        self._dense_weights = np.asarray(model.weights, dtype=np.float32)
 
-    def text_probabilities(self, folded: list[str]) -> tuple[np.ndarray, object]:
+    def text_probabilities(self, folded: list[str]) -> tuple[np.ndarray, SparseRows]:
         x = self.features.transform(folded)
-        return sigmoid(np.asarray(x @ self._dense_weights, dtype=np.float64) + self.model.bias), x
+        return sigmoid(x.dot(self._dense_weights) + self.model.bias), x
 
     def match_lines(self, lines: list[str]) -> list[list[CompetencyMatch]]:
         folded_of = {}
@@ -237,8 +302,8 @@ class LearnedMatcher:
         distinct = [line for line, folded in folded_of.items() if len(folded) >= self.config.min_line_chars]
         if not distinct:
             return [[] for _ in lines]
-        phrase_answers = self.phrase.match_lines(distinct)
         probs, x = self.text_probabilities([folded_of[line] for line in distinct])
+        phrase_answers = gated_phrase_answers(self.phrase.match_lines, distinct, probs, self.model.phrase_gate)
         found = self._decide(distinct, probs, x, phrase_answers)
         return [list(found.get(line, [])) for line in lines]
 
@@ -268,14 +333,13 @@ class LearnedMatcher:
         """The line's n-grams that pushed the text model towards the competency most."""
         if k is None:
             return "learned"
-        row = x.getrow(i)
-        weights = self._dense_weights[row.indices, k]
-        push = row.data * weights
+        indices, values = x.row(i)
+        push = values * self._dense_weights[indices, k]
         words = len(self.features.word_vocabulary)
         order = np.argsort(-push, kind="stable")
-        picked = [self.features.names[row.indices[j]] for j in order if push[j] > 0 and row.indices[j] < words]
+        picked = [self.features.names[indices[j]] for j in order if push[j] > 0 and indices[j] < words]
         if not picked:
-            picked = [self.features.names[row.indices[j]].strip() for j in order[:EVIDENCE_NGRAMS] if push[j] > 0]
+            picked = [self.features.names[indices[j]].strip() for j in order[:EVIDENCE_NGRAMS] if push[j] > 0]
         quoted = ", ".join(f"'{n}'" for n in picked[:EVIDENCE_NGRAMS])
         return f"learned ~ {quoted}" if quoted else "learned"
 

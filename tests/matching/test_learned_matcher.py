@@ -101,3 +101,29 @@ def test_classify_reports_through_the_learned_stage_when_it_is_selected():
     phrase = json.loads(run_cijobs("classify", input="Clinical safety officer (DCB0129)\n").stdout)
     assert "4.2.1" in [c["id"] for c in learned["competencies"]]
     assert "4.2.1" in [c["id"] for c in phrase["competencies"]]
+
+
+def test_features_are_scikit_learns_ngrams(learned):
+    """Answering counts n-grams without scikit-learn; the trainer builds the vocabulary with it: both must agree."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from matching.learned import CHAR_NGRAMS, TOKEN_PATTERN, WORD_NGRAMS
+
+    features = learned.features
+    folded = ["experience of sql and power bi", "a", "", "x  y\tz", "clinical safety officer (dcb0129) on-call"]
+    word = CountVectorizer(vocabulary={t: i for i, t in enumerate(features.word_vocabulary)}, lowercase=False,
+                           ngram_range=WORD_NGRAMS, token_pattern=TOKEN_PATTERN)
+    char = CountVectorizer(vocabulary={t: i for i, t in enumerate(features.char_vocabulary)}, lowercase=False,
+                           analyzer="char_wb", ngram_range=CHAR_NGRAMS)
+    expected = sparse.hstack([word.transform(folded), char.transform(folded)]).toarray()
+    assert np.array_equal(features.counts(folded).tocsr().toarray(), expected)
+
+
+def test_gated_lines_skip_the_phrase_matcher():
+    from matching.learned import gated_phrase_answers
+
+    asked = []
+    answers = gated_phrase_answers(lambda lines: asked.extend(lines) or [[("found", line)] for line in lines],
+                                   ["a", "b", "c"], np.array([[0.5, 0.1], [0.01, 0.02], [0.0, 0.3]]), 0.2)
+    assert asked == ["a", "c"] and answers == [[("found", "a")], [], [("found", "c")]]
