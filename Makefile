@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-from-lock
 CIJOBS := $(BIN)/cijobs
 PORT ?= 8050
 
-.PHONY: run test test-fast demo bench lint clean venv browser
+.PHONY: run test test-fast demo bench bench-full lint clean venv browser
 
 venv: $(STAMP)
 
@@ -34,13 +34,20 @@ test-fast: venv
 demo: venv
 	$(CIJOBS) demo --port $(PORT)
 
-# The benches (bench/ also holds the labelling and training tools and their shared modules, which are no benches).
+# The benches (bench/ also holds the labelling, training and screenshot tools and their shared modules, which are
+# no benches). The quick ones take minutes; the heavy ones build national-scale warehouses, import the whole
+# corpus, soak the dashboard and fuzz pages (tens of minutes, gigabytes).
 BENCHES := privacy_catch_rate section_eval salary_eval real_lines_eval relevance_eval typo_tolerance matching \
-	matching_v6_speed crawl fuzz_pages import_corpus soak dashboard
+	matching_v6_speed
+HEAVY_BENCHES := crawl fuzz_pages import_corpus soak dashboard
 
-## bench: performance and accuracy figures against naive baselines, and the page fuzzer (see bench/)
+## bench: accuracy and speed figures against naive baselines, in minutes (see bench/)
 bench: venv
 	@for name in $(BENCHES); do echo "== bench/$$name.py"; $(BIN)/python bench/$$name.py || exit 1; done
+
+## bench-full: also the heavy benches: crawl overhead, page fuzzer, whole-corpus import, dashboard at 100k adverts, soak
+bench-full: bench
+	@for name in $(HEAVY_BENCHES); do echo "== bench/$$name.py"; $(BIN)/python bench/$$name.py || exit 1; done
 
 lint: venv
 	$(BIN)/python -m ruff check .

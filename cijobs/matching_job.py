@@ -9,12 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 import warehouse
-from matching.classify import classify_lines
 from matching.framework import Framework, load_framework
-from matching.learned import build_matcher
+from matching.learned import LearnedMatcher, build_matcher
+from matching.parallel import match_batches
 
 logger = logging.getLogger("cijobs.match")
-BATCH_LINES = 5000
+BATCH_LINES = 1000      # lines a worker matches at a time (and the warehouse stores at a time)
+PROGRESS_EVERY = 5000
 
 
 @dataclass
@@ -46,19 +47,29 @@ def match_warehouse(db_path: Path, *, rematch: bool = False, framework: Framewor
         matcher = build_matcher(framework)  # the learned stage when its model is there
         warehouse.store_framework(con, framework)
         pending = warehouse.pending_requirements(con, framework.version, matcher.version, rematch=rematch)
-        total, matched, stored = len(pending), 0, 0
-        for start in range(0, total, BATCH_LINES):
-            batch = pending.iloc[start:start + BATCH_LINES]
-            ids = batch["requirement_id"].astype(int).tolist()
-            results = classify_lines(matcher, batch["text"].tolist())  # today's boilerplate rules, too
+        total, matched, stored, done = len(pending), 0, 0, 0
+        starts = range(0, total, BATCH_LINES)
+        all_ids = pending["requirement_id"].astype(int).tolist()
+        id_batches = [all_ids[start:start + BATCH_LINES] for start in starts]
+        text_batches = [pending["text"].iloc[start:start + BATCH_LINES].tolist() for start in starts]
+        # today's boilerplate rules too (classify_lines), on every core when the lines are many
+        for ids, results in zip(id_batches, match_batches(framework, text_batches, matcher_stage(matcher))):
             frame = matches_frame(ids, results)
             warehouse.store_matches(con, ids, frame, framework.version, matcher.version)
             matched += sum(1 for found in results if found)
             stored += len(frame)
-            logger.info("matched %d/%d lines", min(start + BATCH_LINES, total), total)
+            done += len(ids)
+            if done % PROGRESS_EVERY < BATCH_LINES or done == total:
+                logger.info("matched %d/%d lines", done, total)
         if total == 0:
             # Nothing new, but make sure this matcher is the one the views read.
             warehouse.store_matches(con, [], matches_frame([], []), framework.version, matcher.version)
     finally:
         con.close()
     return MatchSummary(framework.version, matcher.version, total, matched, stored, time.monotonic() - started)
+
+
+def matcher_stage(matcher) -> str:
+    """The stage the workers must build: the one this process built (a framework the model does not fit
+    gets the phrase matcher even when the learned stage is selected)."""
+    return "learned" if isinstance(matcher, LearnedMatcher) else "phrase"

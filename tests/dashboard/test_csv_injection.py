@@ -12,6 +12,7 @@ import pytest
 import warehouse
 from dashboard.components import csv_payload
 from tests.conftest import query, run_cijobs
+from warehouse.filters import AdvertFilter
 
 HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"click\")", "@SUM(1+1)*cmd|' /C calc'!A0", "+1+1", "-2+3",
            "\tTabbed", "\rReturn"]
@@ -44,8 +45,9 @@ def test_cijobs_export_writes_formula_cells_as_text(hostile_db, tmp_path):
 
 def test_dashboard_downloads_write_formula_cells_as_text():
     frame = pd.DataFrame({"title": HOSTILE + ["Data Analyst"], "change": [-2.5] * (len(HOSTILE) + 1)})
-    payload = csv_payload(frame, "adverts.csv")
+    payload = csv_payload(frame, "adverts.csv", AdvertFilter(), "=data version")
     assert not payload.get("base64")
     rows = list(csv.DictReader(io.StringIO(payload["content"], newline="")))
     assert [row["title"] for row in rows] == ["'" + h for h in HOSTILE] + ["Data Analyst"]
+    assert {row["data_version"] for row in rows} == {"'=data version"}  # the recorded columns too
     assert {row["change"] for row in rows} == {"-2.5"}  # numbers stay numbers

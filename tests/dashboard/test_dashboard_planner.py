@@ -112,18 +112,21 @@ def test_date_presets_count_back_from_the_newest_advert(preset, expected):
 
 
 def test_an_advert_page_shows_its_facts_and_every_line_with_what_it_matched(client, crawled_db):
+    import dash
+
     from dashboard.app import create_app
-    from dashboard.pages import advert
 
     advert_id, title, lines, matched = query(crawled_db, """
         SELECT a.advert_id, a.title, count(DISTINCT r.requirement_id), count(DISTINCT m.requirement_id)
         FROM advert_facts a JOIN requirements r USING (advert_id) LEFT JOIN current_matches m USING (requirement_id)
         GROUP BY ALL HAVING count(DISTINCT m.requirement_id) > 0 ORDER BY a.advert_id LIMIT 1""")[0]
     app = create_app(crawled_db)
+    # the page as Dash registered it (importing its module again would register the page twice)
+    layout = next(page["layout"] for page in dash.page_registry.values() if page["path"] == "/advert")
     with app.server.test_request_context():
-        page = json.dumps(advert.layout(id=str(advert_id)).to_plotly_json(), default=str)
-        missing = json.dumps(advert.layout(id="999999").to_plotly_json(), default=str)
-        nonsense = json.dumps(advert.layout(id="1 OR 1=1").to_plotly_json(), default=str)
+        page = json.dumps(layout(id=str(advert_id)).to_plotly_json(), default=str)
+        missing = json.dumps(layout(id="999999").to_plotly_json(), default=str)
+        nonsense = json.dumps(layout(id="1 OR 1=1").to_plotly_json(), default=str)
     assert title in page and f"{matched} of {lines} requirement lines matched" in page
     assert " ~ " in page  # the words behind a match
     assert "No such published advert" in missing and "No such published advert" in nonsense

@@ -90,15 +90,16 @@ def test_phrase_matcher_stays_for_other_frameworks_and_on_request(tmp_path, monk
                      "    - id: 1.1.1\n      statement: Writes plans.\n      keywords: [long term plan]\n"
                      "      confidence: inferred\n", encoding="utf-8")
     assert type(build_matcher(load_framework(small), stage="learned")) is Matcher
-    assert type(build_matcher(load_framework())) is Matcher  # the phrase matcher is the default
-    monkeypatch.setenv(SWITCH, "learned")
-    assert type(build_matcher(load_framework())) is LearnedMatcher
+    monkeypatch.delenv(SWITCH, raising=False)
+    assert type(build_matcher(load_framework())) is LearnedMatcher  # the learned stage is the default
+    monkeypatch.setenv(SWITCH, "phrase")
+    assert type(build_matcher(load_framework())) is Matcher
 
 
-def test_classify_reports_through_the_learned_stage_when_it_is_selected():
-    learned = json.loads(run_cijobs("classify", input="Clinical safety officer (DCB0129)\n",
-                                    env={SWITCH: "learned"}).stdout)
-    phrase = json.loads(run_cijobs("classify", input="Clinical safety officer (DCB0129)\n").stdout)
+def test_classify_reports_through_the_learned_stage_unless_the_phrase_matcher_is_asked_for():
+    learned = json.loads(run_cijobs("classify", input="Clinical safety officer (DCB0129)\n").stdout)
+    phrase = json.loads(run_cijobs("classify", input="Clinical safety officer (DCB0129)\n",
+                                   env={SWITCH: "phrase"}).stdout)
     assert "4.2.1" in [c["id"] for c in learned["competencies"]]
     assert "4.2.1" in [c["id"] for c in phrase["competencies"]]
 

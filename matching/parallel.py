@@ -1,0 +1,55 @@
+"""Matching on every core: batches of lines matched in worker processes, each with its own matcher.
+
+Matching is CPU-bound Python, so threads do not help; processes do, once there are enough lines to pay for
+starting them (each worker builds its matcher, about a second). The answer is the same, in the same order,
+as ``classify_lines`` in one process.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+from matching.classify import classify_lines
+from matching.framework import Framework
+from matching.learned import build_matcher
+
+WORKERS_VARIABLE = "CIJOBS_MATCH_WORKERS"  # how many processes; 1 matches in this process
+PARALLEL_FROM_LINES = 4000  # fewer lines are matched in this process: starting workers would cost more
+BATCH_LINES = 1000
+
+_matcher = None
+
+
+def workers() -> int:
+    """CIJOBS_MATCH_WORKERS, else the cores this process may use."""
+    chosen = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if chosen:
+        if not chosen.isdigit() or int(chosen) < 1:
+            raise ValueError(f"{WORKERS_VARIABLE}={chosen!r}: give a number of processes, 1 or more")
+        return int(chosen)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _start_worker(framework: Framework, stage: str | None) -> None:
+    global _matcher
+    _matcher = build_matcher(framework, stage=stage)
+
+
+def _match_batch(lines: list[str]):
+    return classify_lines(_matcher, lines)
+
+
+def match_batches(framework: Framework, batches: list[list[str]], stage: str | None = None) -> Iterator[list]:
+    """Each batch's answers (as ``classify_lines`` gives them), in order, from worker processes when the lines
+    are many and there is more than one core, else in this process."""
+    processes = min(workers(), len(batches))
+    if processes <= 1 or sum(len(batch) for batch in batches) < PARALLEL_FROM_LINES:
+        matcher = build_matcher(framework, stage=stage)
+        yield from (classify_lines(matcher, batch) for batch in batches)
+        return
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing inherited from an open database
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_start_worker,
+                             initargs=(framework, stage)) as pool:
+        yield from pool.map(_match_batch, batches)
