@@ -163,26 +163,40 @@ def competency_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, domain_
         """, [*params, *([domain_id] if domain_id and examples else []), *([domain_id] if domain_id else [])]).df()
 
 
-PAY_GROUPS = {"band": "band", "role_family": "role_family", "region": "region"}
-
-
-def pay_by(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, group: str = "band") -> pd.DataFrame:
-    """Yearly pay per band (or role family, or region) under the filter: adverts with a yearly salary, and the
-    quartiles of the midpoint of their ranges. Hourly, daily, weekly and monthly rates are not converted:
-    they are counted apart (``other_period``), as planners compare like with like."""
-    if group not in PAY_GROUPS:
-        raise ValueError(f"group must be one of {', '.join(PAY_GROUPS)}")
-    where, params = flt.where("f")
-    column = PAY_GROUPS[group]
-    return con.execute(
-        f"""
-        SELECT coalesce(f.{column}, 'Not stated') AS "group",
+PAY_GROUPS = {"band": "band", "role_family": "role_family", "region": "region", "domain": None}
+_PAY_FIGURES = """
                count(*) FILTER (WHERE f.salary_period = 'year') AS adverts,
                quantile_cont((f.salary_min + f.salary_max) / 2, 0.25) FILTER (WHERE f.salary_period = 'year') AS q1,
                median((f.salary_min + f.salary_max) / 2) FILTER (WHERE f.salary_period = 'year') AS median,
                quantile_cont((f.salary_min + f.salary_max) / 2, 0.75) FILTER (WHERE f.salary_period = 'year') AS q3,
                count(*) FILTER (WHERE f.salary_period IS NOT NULL AND f.salary_period <> 'year') AS other_period,
-               count(*) FILTER (WHERE f.salary_period IS NULL) AS no_amount
+               count(*) FILTER (WHERE f.salary_period IS NULL) AS no_amount"""
+
+
+def pay_by(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, group: str = "band") -> pd.DataFrame:
+    """Yearly pay per band (or role family, region, or domain needed: an advert counts in each domain it needs)
+    under the filter: adverts with a yearly salary, and the quartiles of the midpoint of their ranges. Hourly,
+    daily, weekly and monthly rates are not converted: they are counted apart (``other_period``), as planners
+    compare like with like."""
+    if group not in PAY_GROUPS:
+        raise ValueError(f"group must be one of {', '.join(PAY_GROUPS)}")
+    if group == "domain":
+        needs, params = _needs(flt)
+        return con.execute(
+            f"""
+            WITH {needs},
+            domains_now AS (SELECT d.domain_id, d.title FROM domains d
+                            JOIN framework_versions fv ON fv.version = d.framework_version AND fv.is_current)
+            SELECT d.domain_id || ' ' || d.title AS "group", {_PAY_FIGURES}
+            FROM chosen f JOIN (SELECT DISTINCT advert_id, domain_id FROM needs) n USING (advert_id)
+            JOIN domains_now d ON d.domain_id = n.domain_id
+            GROUP BY d.domain_id, d.title ORDER BY CAST(d.domain_id AS INTEGER)
+            """, params).df()
+    where, params = flt.where("f")
+    column = PAY_GROUPS[group]
+    return con.execute(
+        f"""
+        SELECT coalesce(f.{column}, 'Not stated') AS "group", {_PAY_FIGURES}
         FROM advert_facts f WHERE {where}
         GROUP BY 1
         ORDER BY "group" = 'Not stated', TRY_CAST(regexp_extract("group", '^Band (\\d+)', 1) AS INTEGER) NULLS LAST,

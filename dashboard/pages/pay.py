@@ -13,7 +13,7 @@ from dashboard.filters import advert_filter
 
 dash.register_page(__name__, path="/pay", name="Pay", title="cijobs - pay", order=3)
 
-GROUPS = {"band": "Band", "role_family": "Role family", "region": "Region"}
+GROUPS = {"band": "Band", "role_family": "Role family", "region": "Region", "domain": "Domain needed"}
 PAY_COLUMNS = {"group": "Group", "adverts": "Adverts with a yearly salary", "q1_text": "Lower quartile",
                "median_text": "Median", "q3_text": "Upper quartile", "other_period": "Hourly or other rates",
                "no_amount": "No amount stated"}

@@ -148,3 +148,15 @@ def test_the_overview_lists_the_top_employers_and_titles_under_the_filters(clien
     first_row = answer[ids.TOP_EMPLOYERS]["children"]["props"]["children"][1]["props"]["children"][0]
     assert [cell["props"]["children"] for cell in first_row["props"]["children"]] == [employer, str(count)]
     assert ids.TOP_TITLES_TABLE in json.dumps(answer[ids.TOP_TITLES])
+
+
+def test_pay_by_domain_counts_an_advert_in_each_domain_it_needs(client, crawled_db):
+    answer = _callback(client, f"{ids.PAY_TABLE_HOLDER}.children",
+                       [{"id": ids.FILTERS, "property": "data", "value": ALL_ADVERTS},
+                        {"id": ids.PAY_GROUP, "property": "value", "value": "domain"}])
+    table = json.dumps(answer[ids.PAY_TABLE_HOLDER])
+    for domain_id, yearly in query(crawled_db, """
+            SELECT n.domain_id, count(DISTINCT f.advert_id) FILTER (WHERE f.salary_period = 'year')
+            FROM advert_facts f JOIN advert_needs n USING (advert_id) GROUP BY ALL"""):
+        row = table[table.index(f'"{domain_id} '):]
+        assert f'"children": "{yearly}"' in row[:row.index('"Tr"') if '"Tr"' in row else len(row)], (domain_id, yearly)
