@@ -133,6 +133,12 @@ def query_calls(db: Path, stores: dict[str, dict]) -> list[tuple[str, QueryCall]
                                                       ("sort_by", "employer")), "advert_page sorted p4")),
             (label, QueryCall("advert_page", (flt,), (("page", 0), ("page_size", 25), ("search", "analyst")),
                               "advert_page search")),
+            (label, QueryCall("domain_demand_by_region", (flt,))),
+            (label, QueryCall("year_on_year", (flt,))),
+            (label, QueryCall("top_values", (flt, "employer"), label="top_values employer")),
+            (label, QueryCall("top_values", (flt, "title"), label="top_values title")),
+            (label, QueryCall("pay_by", (flt, "band"), label="pay_by band")),
+            (label, QueryCall("pay_by", (flt, "domain"), label="pay_by domain")),
         ]
     titles = similar_titles(dashboard_data.query("informatics_titles", db), PROFILER_TITLE)
     advert_id = int(dashboard_data.query("advert_choices", db)["advert_id"].iloc[0])
@@ -140,6 +146,7 @@ def query_calls(db: Path, stores: dict[str, dict]) -> list[tuple[str, QueryCall]
               ("layout", QueryCall("employers", (advert_filter(None),), label="employers (page layout)")),
               ("-", QueryCall("filter_options")), ("-", QueryCall("advert_choices")),
               ("-", QueryCall("advert_requirements", (advert_id,))),
+              ("-", QueryCall("advert_detail", (advert_id,))), ("-", QueryCall("data_version")),
               ("-", QueryCall("peer_demand", (advert_filter(None), tuple(titles)),
                               label=f"peer_demand ({len(titles)} titles)")),
               ("-", QueryCall("informatics_titles")), ("-", QueryCall("runs_overview")),
@@ -407,7 +414,8 @@ def variants(output_id: str, values: dict, filtered: dict) -> list[tuple[str, di
                              ["profiler-run.n_clicks"])],
     }
     found = choose.get(output_id, [("", {}, changed_filters)])
-    if output_id in ("overview-scope", "domain-trend-chart", "drill-scope", "employer-chart", "adverts-table"):
+    if output_id in ("overview-scope", "domain-trend-chart", "drill-scope", "employer-chart", "adverts-table",
+                     "regions-scope", "pay-scope", "year-on-year-scope", "top-employers"):
         found = [*found, ("[London, essential]", {"filters.data": filtered}, changed_filters)]
     return found
 
@@ -513,7 +521,7 @@ def time_case(port: int, case: HttpCase, repeat: int) -> HttpTiming:
     return HttpTiming(case, first.seconds, [r.seconds for r in warm], len(first.body), status)
 
 
-PAGES = ("/", "/domains", "/profiler", "/employers", "/adverts", "/runs")
+PAGES = ("/", "/domains", "/regions", "/pay", "/profiler", "/employers", "/adverts", "/runs", "/methodology")
 # Loaded by the renderer after the shell: plotly.js (eagerly) and the lazy chunks of the components these pages use.
 ASYNC_ASSETS = ("/_dash-component-suites/plotly/package_data/plotly.min.js",
                 *(f"/_dash-component-suites/dash/dcc/async-{name}.js"
@@ -685,6 +693,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="uncached runs of each query, median reported (default 3)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="generate the warehouse in DIR and keep it (default: a temporary directory)")
+    parser.add_argument("--queries-only", action="store_true",
+                        help="time the queries only (no HTTP, no naive baseline): the budget at 400,000 adverts")
     return parser.parse_args(argv)
 
 
@@ -702,6 +712,8 @@ def main(argv: list[str] | None = None) -> int:
         query_timings = time_queries(db, args.query_runs)
         print_query_timings(query_timings, args.query_runs)
         print_slowest_profiles(db, query_timings)
+        if args.queries_only:
+            return 0
         startup, http_timings = time_http(db, args.repeat)
         print("\nserver: " + ", ".join(f"{step} {ms(seconds)} ms" for step, seconds in startup.items()))
         print_http_timings(http_timings, args.repeat)
