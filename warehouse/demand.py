@@ -406,8 +406,9 @@ def advert_detail(con: duckdb.DuckDBPyConnection, advert_id: int) -> dict | None
         """SELECT r.requirement_id, r.section, r.category, r.level, r.text,
                   list({'id': m.competency_id, 'score': m.score, 'evidence': m.evidence} ORDER BY m.score DESC)
                       FILTER (WHERE m.competency_id IS NOT NULL) AS competencies
-           FROM requirements r LEFT JOIN current_matches m USING (requirement_id)
-           WHERE r.advert_id = ? GROUP BY ALL ORDER BY min(r.position)""", [advert_id]).df()
+           FROM requirements r
+           LEFT JOIN (SELECT * FROM current_matches WHERE advert_id = ?) m USING (requirement_id)
+           WHERE r.advert_id = ? GROUP BY ALL ORDER BY min(r.position)""", [advert_id, advert_id]).df()
     return {**dict(zip(ADVERT_DETAIL_COLUMNS, row)), "requirements": lines}
 
 
