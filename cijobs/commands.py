@@ -210,7 +210,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         query("filter_options", db)
     except duckdb.Error as exc:
         raise UserError(unreadable_message(exc)) from exc
-    app = create_app(db, _config(args).figures)
+    # Reviewing writes a labels file: only where the dashboard is not open to all (loopback, or basic auth).
+    app = create_app(db, _config(args).figures, review=auth_on or is_loopback(args.host))
     print(f"cijobs dashboard on http://{args.host}:{args.port}/ (warehouse {warehouse.readable_path(db)}); "
           "Ctrl+C to stop")
     app.run(host=args.host, port=args.port, debug=False)

@@ -78,9 +78,9 @@ def _request_failed(error: Exception):
     return flask.Response("the dashboard failed on this request; see the server log", 500)
 
 
-def create_app(db: Path, figures=None) -> dash.Dash:
+def create_app(db: Path, figures=None, review: bool = False) -> dash.Dash:
     """The dashboard on warehouse ``db``, with the settings that change figures (cijobs.config.FiguresSection;
-    the defaults when None)."""
+    the defaults when None); ``review`` lets planners save reviewed lines (dashboard.review)."""
     from cijobs.config import FiguresSection
 
     app = dash.Dash(
@@ -97,6 +97,7 @@ def create_app(db: Path, figures=None) -> dash.Dash:
     )
     app.server.config["CIJOBS_DB"] = str(db)
     app.server.config["CIJOBS_FIGURES"] = figures or FiguresSection()
+    app.server.config["CIJOBS_REVIEW"] = review
     app.server.register_error_handler(Exception, _request_failed)
     auth.protect(app.server)
     link_pages(app, nav_pages())

@@ -20,3 +20,8 @@ def data_version() -> str:
     from dashboard.data import query
 
     return query("data_version", warehouse_path())
+
+
+def review_enabled() -> bool:
+    """Whether a planner may save reviewed lines (dashboard.review): only where the dashboard is not open to all."""
+    return bool(flask.current_app.config.get("CIJOBS_REVIEW"))

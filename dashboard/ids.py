@@ -73,6 +73,12 @@ PROFILER_UPLOAD = "profiler-upload"
 
 PROVENANCE_NOTE = "provenance-note"
 
+REVIEW_COMPETENCIES = "review-competencies"
+REVIEW_DATA = "review-data"
+REVIEW_LINE = "review-line"
+REVIEW_MESSAGE = "review-message"
+REVIEW_SAVE = "review-save"
+
 RUNS_DOWNLOAD = "runs-download"
 RUNS_TABLE_HOLDER = "runs-table-holder"
 

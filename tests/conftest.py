@@ -37,7 +37,7 @@ def query(db: Path, sql: str, params=()) -> list[tuple]:
 # Modules whose tests start crawls, servers, refreshes or a browser: `make test-fast` leaves them out.
 SLOW_MODULES = {"test_crawler_robustness", "test_operations", "test_end_to_end", "test_dashboard_browser",
                 "test_jobposting_spider", "test_damaged_input", "test_csv_injection", "test_import",
-                "test_small_numbers", "test_dashboard_planner", "test_parallel"}
+                "test_small_numbers", "test_dashboard_planner", "test_parallel", "test_review"}
 
 
 def pytest_collection_modifyitems(items):
