@@ -199,7 +199,10 @@ def show_overview(filters):
     db, flt = warehouse_path(), advert_filter(filters)
     demand = with_intervals(query("domain_demand", db, flt), figures().min_adverts)
     framework = query("framework_overview", db)
-    return (f"Showing {flt.describe()}.", _headline(query("headline", db, flt)), _demand_chart(demand),
+    headline = query("headline", db, flt)
+    scope = (f"Showing {flt.describe()}." if headline["adverts"] else
+             f"No adverts match these filters ({flt.describe()}): widen them, or clear a filter.")
+    return (scope, _headline(headline), _demand_chart(demand),
             _demand_table(demand, domain_count_ratios(framework.get("matcher_version"), framework.get("version"))),
             provenance_text(framework))
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -12,6 +13,7 @@ import time
 import urllib.request
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
 
 import duckdb
 import pytest
@@ -24,7 +26,7 @@ import warehouse
 from dashboard import ids
 from matching import accuracy
 from tests import headless_chromium
-from tests.conftest import ROOT, run_cijobs
+from tests.conftest import ROOT, query, run_cijobs
 from warehouse.demand import domain_demand
 from warehouse.filters import AdvertFilter
 
@@ -209,6 +211,22 @@ def test_a_shared_link_reproduces_the_filtered_view(browser, dashboard_url, db):
     browser.get(shared)
     _until(lambda: _shown_demand(browser) == wanted)
     assert browser.find_element(By.ID, "_dbcprivate_radioitems_filter-level_input_essential").is_selected()
+
+
+def test_links_to_an_empty_and_a_thin_selection_say_so_instead_of_drawing_shares(browser, dashboard_url, db):
+    employer = "Northmoor Teaching Hospitals NHS Foundation Trust"  # a handful of adverts on the sample board
+    other_band = query(db, "SELECT band FROM advert_facts WHERE band IS NOT NULL EXCEPT "
+                           "SELECT band FROM advert_facts WHERE employer = ? LIMIT 1", [employer])[0][0]
+    browser.get(dashboard_url + "?" + urlencode({"employer": employer, "band": other_band}))  # none of both
+    _wait(browser, f"#{ids.DOMAIN_DEMAND_TABLE}")
+    _until(lambda: "No adverts match these filters" in browser.find_element(By.ID, ids.OVERVIEW_SCOPE).text)
+    shares = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, f"#{ids.DOMAIN_DEMAND_TABLE} .domain-share")]
+    assert shares and all(share == "not shown: 0 adverts (fewer than 10)" for share in shares), shares
+    adverts = _expected_demand(db, AdvertFilter(employers=(employer,)))
+    browser.get(dashboard_url + "?" + urlencode({"employer": employer}))
+    _until(lambda: _shown_demand(browser) == adverts)
+    shares = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, f"#{ids.DOMAIN_DEMAND_TABLE} .domain-share")]
+    assert all(re.fullmatch(r"not shown: [1-9] adverts? \(fewer than 10\)", share) for share in shares), shares
 
 
 def test_the_region_map_and_the_pay_page_draw_under_the_filters(browser, dashboard_url):
