@@ -40,7 +40,8 @@ def _layout():
         nav,
         dcc.Location(id=ids.URL), dcc.Store(id=ids.FILTER_QUERY), dcc.Store(id=ids.URL_WRITTEN),
         dbc.Container([dcc.Store(id=ids.FILTERS, storage_type="session"), filter_bar(options),
-                       dbc.Alert(id=ids.DATA_ERROR, color="danger", is_open=False), dash.page_container],
+                       dbc.Alert(id=ids.DATA_ERROR, color="danger", is_open=False),
+                       dbc.Alert(id=ids.LINK_WARNING, color="warning", is_open=False), dash.page_container],
                       fluid=True, className="py-3"),
     ])
 

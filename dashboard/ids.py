@@ -121,6 +121,7 @@ YEAR_ON_YEAR_TABLE = "year-on-year-table"  # a text table
 URL = "url"
 FILTER_QUERY = "filter-query"
 URL_WRITTEN = "url-written"
+LINK_WARNING = "link-warning"
 FILTER_PRESET = "filter-preset"
 
 

@@ -61,16 +61,26 @@ def _date(values: list[str] | None, default: str | None) -> str | None:
     Output(ids.FILTER_DATES, "start_date"), Output(ids.FILTER_DATES, "end_date"),
     *[Output(ids.filter_dropdown(name), "value") for name, _ in MULTI_FILTERS],
     Output(ids.FILTER_LEVEL, "value"), Output(ids.FILTER_INFORMATICS, "value"),
+    Output(ids.LINK_WARNING, "children"), Output(ids.LINK_WARNING, "is_open"),
     Input(ids.URL, "search"),
     State(ids.FILTER_DATES, "min_date_allowed"), State(ids.FILTER_DATES, "max_date_allowed"),
+    *[State(ids.filter_dropdown(name), "options") for name, _ in MULTI_FILTERS],
 )
-def apply_query(search, first, last):
-    """A link opened with filters in it sets the filter bar (a link without them leaves it alone)."""
+def apply_query(search, first, last, *options):
+    """A link opened with filters in it sets the filter bar (a link without them leaves it alone); a value
+    this data does not have is left out, and the page says so."""
     if not search or search == "?":
         raise PreventUpdate
     controls = controls_from_query(search, first, last)
+    unknown = []
+    for (name, label), offered in zip(MULTI_FILTERS, options):
+        known = {option["value"] if isinstance(option, dict) else option for option in offered or []}
+        unknown += [f"{label.lower()} '{value}'" for value in controls[name] if value not in known]
+        controls[name] = [value for value in controls[name] if value in known]
+    warning = (f"This link asks for {', '.join(unknown)}, which this data does not have: left out of the filters."
+               if unknown else "")
     return (controls["date_from"], controls["date_to"], *[controls[name] for name, _ in MULTI_FILTERS],
-            controls["level"], controls["informatics_only"])
+            controls["level"], controls["informatics_only"], warning, bool(unknown))
 
 
 @callback(Output(ids.FILTER_QUERY, "data"), Input(ids.FILTERS, "data"),

@@ -227,6 +227,9 @@ def test_links_to_an_empty_and_a_thin_selection_say_so_instead_of_drawing_shares
     _until(lambda: _shown_demand(browser) == adverts)
     shares = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, f"#{ids.DOMAIN_DEMAND_TABLE} .domain-share")]
     assert all(re.fullmatch(r"not shown: [1-9] adverts? \(fewer than 10\)", share) for share in shares), shares
+    browser.get(dashboard_url + "?" + urlencode({"employer": "No Such Trust"}))  # a link from other data
+    warning = _wait(browser, f"#{ids.LINK_WARNING}")  # (not on the page while there is nothing to say)
+    assert "employer 'No Such Trust', which this data does not have: left out of the filters" in warning.text
 
 
 def test_the_region_map_and_the_pay_page_draw_under_the_filters(browser, dashboard_url):
