@@ -70,14 +70,14 @@ class WarehousePipeline:
             self.stage.add_withdrawn(item.reference)
         return item
 
-    def _failure(self, spider, adverts: list, pages: list, listed: dict, parse_errors: int) -> str | None:
+    def _failure(self, spider, adverts: list, pages: int, listed: dict, parse_errors: int) -> str | None:
         unreachable = self._unreachable(spider)
         if unreachable:
             return unreachable
         if not adverts and not pages and not listed:
             return "discovered no adverts: the search answered nothing (site down, blocked, or markup changed?)"
-        if pages and parse_errors / len(pages) > self.max_parse_error_rate:
-            return (f"{parse_errors} of {len(pages)} advert pages failed to parse "
+        if pages and parse_errors / pages > self.max_parse_error_rate:
+            return (f"{parse_errors} of {pages} advert pages failed to parse "
                     f"(over {self.max_parse_error_rate:.0%}): the markup has probably changed")
         if self.stats.get_value("finish_reason") not in (None, "finished"):
             return f"crawl stopped early ({self.stats.get_value('finish_reason')})"
@@ -86,12 +86,16 @@ class WarehousePipeline:
     def close_spider(self, spider=None):
         spider = spider or self.crawler.spider
         adverts = self.stage.read("adverts")
-        pages = [{**page, "body": warehouse.compress_page(page.pop("html"))} for page in self.stage.read("pages")]
+        # Pages are read twice, one at a time (counted now, loaded in batches below), never all at once.
+        page_count = parse_errors = 0
+        for page in self.stage.records("pages"):
+            page_count += 1
+            parse_errors += not page["parse_ok"]
+        pages = ({**page, "body": warehouse.compress_page(page.pop("html"))} for page in self.stage.records("pages"))
         listed_records = self.stage.read("listed")
         listed = {record["reference"]: record["discovery_hash"] for record in listed_records}
         withdrawn = {record["reference"] for record in self.stage.read("withdrawn")}
-        parse_errors = sum(not page["parse_ok"] for page in pages)
-        failure = self._failure(spider, adverts, pages, listed, parse_errors)
+        failure = self._failure(spider, adverts, page_count, listed, parse_errors)
         counts = {"adverts_seen": len(listed) or len(adverts), "parse_errors": parse_errors,
                   "adverts_withdrawn": len(withdrawn),
                   "adverts_skipped": self.stats.get_value("cijobs/adverts_skipped", 0),

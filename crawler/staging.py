@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -45,15 +46,17 @@ class CrawlStage:
 
     def read(self, kind: str) -> list[dict]:
         """Every complete record of one kind; a line cut short by a kill is skipped."""
+        return list(self.records(kind))
+
+    def records(self, kind: str) -> Iterator[dict]:
+        """The records of one kind one at a time (pages: so loading a crawl never holds them all at once)."""
         self._files[kind].flush()
-        records = []
         with (self.directory / f"{kind}.jsonl").open(encoding="utf-8") as handle:
             for line in handle:
                 try:
-                    records.append(json.loads(line))
-                except json.JSONDecodeError:
+                    yield json.loads(line)
+                except json.JSONDecodeError:  # the last line of a crawl that was killed while writing it
                     continue
-        return records
 
     def fetched_references(self) -> set[str]:
         """Adverts already fetched by an earlier, interrupted run of this crawl."""

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -109,7 +111,7 @@ def _raw_pages_frame(pages: list[dict], run_id: int | None) -> pd.DataFrame:
 def load_adverts(
     con: duckdb.DuckDBPyConnection,
     adverts: list[dict],
-    raw_pages: list[dict] = (),
+    raw_pages: Iterable[dict] = (),
     *,
     run_id: int | None = None,
     seen_at: datetime | None = None,
@@ -132,7 +134,6 @@ def load_adverts(
     adverts = list({(advert["source"], advert["reference"]): advert for advert in adverts}.values())
     incoming = _adverts_frame(adverts, seen_at)
     requirements = _requirements_frame(adverts)
-    pages = _raw_pages_frame(list(raw_pages), run_id)
     with transaction(con):
         if len(incoming):
             con.register("incoming", incoming)
@@ -174,7 +175,7 @@ def load_adverts(
             counts.closed += closed
         counts.closed += close_expired(con, today)
         counts.duplicates = link_reposts(con, repost_window_days)
-        counts.raw_pages = _insert_pages(con, pages)
+        counts.raw_pages = _insert_page_batches(con, raw_pages, run_id)
     return counts
 
 
@@ -280,10 +281,20 @@ def close_expired(con: duckdb.DuckDBPyConnection, today: date) -> int:
     ).fetchone()[0]
 
 
-def archive_pages(con: duckdb.DuckDBPyConnection, raw_pages: list[dict], *, run_id: int | None = None) -> int:
+def archive_pages(con: duckdb.DuckDBPyConnection, raw_pages: Iterable[dict], *, run_id: int | None = None) -> int:
     """Archive raw pages only (a failed crawl keeps its pages for re-parse but changes no advert)."""
     with transaction(con):
-        return _insert_pages(con, _raw_pages_frame(list(raw_pages), run_id))
+        return _insert_page_batches(con, raw_pages, run_id)
+
+
+PAGE_BATCH = 500  # pages turned into a frame and inserted at a time: a crawl's pages are never all in memory
+
+
+def _insert_page_batches(con: duckdb.DuckDBPyConnection, raw_pages: Iterable[dict], run_id: int | None) -> int:
+    pages, inserted = iter(raw_pages), 0
+    while batch := list(itertools.islice(pages, PAGE_BATCH)):
+        inserted += _insert_pages(con, _raw_pages_frame(batch, run_id))
+    return inserted
 
 
 def _insert_pages(con: duckdb.DuckDBPyConnection, pages: pd.DataFrame) -> int:
@@ -291,7 +302,7 @@ def _insert_pages(con: duckdb.DuckDBPyConnection, pages: pd.DataFrame) -> int:
     if not len(pages):
         return 0
     con.register("incoming_pages", pages)
-    before = con.execute("SELECT count(*) FROM raw_pages").fetchone()[0]
+    before = con.execute("SELECT count(*) FROM raw_pages").fetchall()[0][0]  # fetchall: no result left open
     con.execute(
         """
         INSERT INTO raw_pages (url, content_hash, source, reference, fetched_at, http_status, body,
@@ -301,7 +312,7 @@ def _insert_pages(con: duckdb.DuckDBPyConnection, pages: pd.DataFrame) -> int:
         """
     )
     con.unregister("incoming_pages")
-    return con.execute("SELECT count(*) FROM raw_pages").fetchone()[0] - before
+    return con.execute("SELECT count(*) FROM raw_pages").fetchall()[0][0] - before
 
 
 def known_listings(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:

@@ -194,3 +194,26 @@ def test_an_internal_only_advert_reaches_no_dashboard_query(tmp_path):
     assert demand.advert_requirements(con, internal_id) == []
     assert demand.peer_demand(con, AdvertFilter(), ("Secret Lead",))["adverts"] == 0
     con.close()
+
+
+def _page(reference: str, html: str) -> dict:
+    return {"url": f"https://example.org/jobadvert/{reference}", "source": "nhsjobs", "reference": reference,
+            "fetched_at": datetime(2026, 11, 1), "http_status": 200, "body": warehouse.compress_page(html),
+            "parse_ok": True, "parse_error": None}
+
+
+def test_pages_load_in_batches_and_each_is_archived_once(tmp_path, monkeypatch):
+    """A crawl's pages stream into the warehouse a batch at a time (never all in memory): every page of every
+    batch is archived, and the same page met again is not stored twice."""
+    from warehouse import adverts as adverts_module
+
+    monkeypatch.setattr(adverts_module, "PAGE_BATCH", 2)
+    con = warehouse.open_warehouse(tmp_path / "w.duckdb")
+    try:
+        pages = (_page(f"C1-{n}", f"<html>advert {n}</html>") for n in range(5))  # a generator, read once
+        loaded = warehouse.load_adverts(con, [_advert("C1-0")], pages)
+        assert loaded.raw_pages == 5
+        again = warehouse.archive_pages(con, (_page(f"C1-{n}", f"<html>advert {n}</html>") for n in range(6)))
+        assert again == 1 and con.execute("SELECT count(*) FROM raw_pages").fetchone()[0] == 6
+    finally:
+        con.close()
