@@ -14,21 +14,9 @@ from dashboard import ids
 from dashboard.filters import preset_dates, store_filters
 from dashboard.shared_url import controls_from_query, query_string
 from tests.conftest import query
+from tests.dashboard.callbacks import callback_response
 
 ALL_ADVERTS = store_filters(None, None, [], [], [], [], [], "any", False)
-
-
-def _callback(client, output: str, inputs: list[dict], state: list[dict] = ()) -> dict:
-    """The JSON a Dash callback that fills ``output`` answers, as the browser would ask for it."""
-    spec = next(c for c in client.get("/_dash-dependencies").get_json() if output in c["output"])
-    outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
-               for part in spec["output"].strip(".").split("...")]
-    payload = {"output": spec["output"], "outputs": outputs if spec["output"].startswith("..") else outputs[0],
-               "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"], "inputs": inputs,
-               "state": list(state)}
-    answer = client.post("/_dash-update-component", json=payload)
-    assert answer.status_code == 200, answer.data[:500]
-    return answer.get_json()["response"]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +29,7 @@ def client(crawled_db):
 
 
 def test_the_region_map_gives_every_region_a_tile_and_the_warehouse_counts(client, crawled_db):
-    answer = _callback(client, f"{ids.REGIONS_MAP}.figure",
+    answer = callback_response(client, f"{ids.REGIONS_MAP}.figure",
                        [{"id": ids.FILTERS, "property": "data", "value": ALL_ADVERTS},
                         {"id": ids.REGIONS_DOMAIN, "property": "value", "value": "2"}])
     tiles = [(hover.split(":")[0], text) for trace in answer[ids.REGIONS_MAP]["figure"]["data"]
@@ -60,7 +48,7 @@ def test_the_region_map_gives_every_region_a_tile_and_the_warehouse_counts(clien
 
 
 def test_year_on_year_compares_the_12_months_to_the_newest_advert_with_the_12_before(client, crawled_db):
-    answer = _callback(client, f"{ids.YEAR_ON_YEAR_HOLDER}.children",
+    answer = callback_response(client, f"{ids.YEAR_ON_YEAR_HOLDER}.children",
                        [{"id": ids.FILTERS, "property": "data", "value": ALL_ADVERTS}])
     scope = answer[ids.YEAR_ON_YEAR_SCOPE]["children"]
     newest = query(crawled_db, "SELECT max(date_posted) FROM advert_facts")[0][0]
@@ -72,7 +60,7 @@ def test_year_on_year_compares_the_12_months_to_the_newest_advert_with_the_12_be
 def test_a_download_records_its_filters_and_the_data_version(client, crawled_db):
     band = query(crawled_db, "SELECT band FROM advert_facts WHERE band IS NOT NULL LIMIT 1")[0][0]
     filters = store_filters(None, None, [], [band], [], [], [], "any", False)
-    answer = _callback(client, f"{ids.PAY_DOWNLOAD}.data",
+    answer = callback_response(client, f"{ids.PAY_DOWNLOAD}.data",
                        [{"id": ids.download_button(ids.PAY_DOWNLOAD), "property": "n_clicks", "value": 1}],
                        [{"id": ids.FILTERS, "property": "data", "value": filters},
                         {"id": ids.PAY_GROUP, "property": "value", "value": "band"}])
@@ -130,7 +118,7 @@ def test_an_advert_page_shows_its_facts_and_every_line_with_what_it_matched(clie
     assert title in page and f"{matched} of {lines} requirement lines matched" in page
     assert " ~ " in page  # the words behind a match
     assert "No such published advert" in missing and "No such published advert" in nonsense
-    answer = _callback(client, f"{ids.ADVERTS_TABLE}.data",
+    answer = callback_response(client, f"{ids.ADVERTS_TABLE}.data",
                        [{"id": ids.FILTERS, "property": "data", "value": ALL_ADVERTS},
                         {"id": ids.ADVERTS_SEARCH, "property": "value", "value": title},
                         {"id": ids.ADVERTS_CLOSED, "property": "value", "value": True},
@@ -141,7 +129,7 @@ def test_an_advert_page_shows_its_facts_and_every_line_with_what_it_matched(clie
 
 
 def test_the_overview_lists_the_top_employers_and_titles_under_the_filters(client, crawled_db):
-    answer = _callback(client, f"{ids.TOP_EMPLOYERS}.children",
+    answer = callback_response(client, f"{ids.TOP_EMPLOYERS}.children",
                        [{"id": ids.FILTERS, "property": "data", "value": ALL_ADVERTS}])
     (employer, count), = query(crawled_db, "SELECT employer, count(*) AS n FROM advert_facts GROUP BY ALL "
                                            "ORDER BY n DESC, employer LIMIT 1")
@@ -151,7 +139,7 @@ def test_the_overview_lists_the_top_employers_and_titles_under_the_filters(clien
 
 
 def test_pay_by_domain_counts_an_advert_in_each_domain_it_needs(client, crawled_db):
-    answer = _callback(client, f"{ids.PAY_TABLE_HOLDER}.children",
+    answer = callback_response(client, f"{ids.PAY_TABLE_HOLDER}.children",
                        [{"id": ids.FILTERS, "property": "data", "value": ALL_ADVERTS},
                         {"id": ids.PAY_GROUP, "property": "value", "value": "domain"}])
     table = json.dumps(answer[ids.PAY_TABLE_HOLDER])

@@ -11,7 +11,7 @@ import pytest
 from dashboard import ids
 from dashboard.review import labels_path, read_labels
 from tests.conftest import query, run_cijobs
-from tests.dashboard.test_dashboard_planner import _callback
+from tests.dashboard.callbacks import callback_response
 
 
 @pytest.fixture
@@ -54,9 +54,9 @@ def test_a_corrected_line_is_kept_once_as_a_label_the_matcher_can_be_scored_on(r
     state = [{"id": ids.REVIEW_LINE, "property": "value", "value": str(requirement_id)},
              {"id": ids.REVIEW_COMPETENCIES, "property": "value", "value": matched},
              {"id": ids.REVIEW_DATA, "property": "data", "value": data}]
-    assert "Saved (confirmed)" in json.dumps(_callback(client, f"{ids.REVIEW_MESSAGE}.children", save, state))
+    assert "Saved (confirmed)" in json.dumps(callback_response(client, f"{ids.REVIEW_MESSAGE}.children", save, state))
     state[1]["value"] = ["6.1.1", "not-an-id"]  # corrected; an id the framework lacks is dropped
-    message = json.dumps(_callback(client, f"{ids.REVIEW_MESSAGE}.children", save, state))
+    message = json.dumps(callback_response(client, f"{ids.REVIEW_MESSAGE}.children", save, state))
     path = labels_path(reviewed_db)
     assert "Saved (corrected): 1 reviewed line" in message and f"cijobs eval --gold {path}" in message
     [label] = read_labels(path)  # the newest label of a line replaces the older one
@@ -72,7 +72,7 @@ def test_reviewing_is_off_where_the_dashboard_is_open_to_all(reviewed_db):
     client = create_app(reviewed_db, review=False).server.test_client()
     assert client.get("/").status_code == 200
     data = {"advert_id": advert_id, "lines": {str(requirement_id): {"text": "forged", "matched": matched}}}
-    answer = _callback(client, f"{ids.REVIEW_MESSAGE}.children",
+    answer = callback_response(client, f"{ids.REVIEW_MESSAGE}.children",
                        [{"id": ids.REVIEW_SAVE, "property": "n_clicks", "value": 1}],
                        [{"id": ids.REVIEW_LINE, "property": "value", "value": str(requirement_id)},
                         {"id": ids.REVIEW_COMPETENCIES, "property": "value", "value": []},

@@ -14,6 +14,7 @@ from cijobs.config import FiguresSection
 from dashboard import ids
 from dashboard.filters import store_filters
 from tests.conftest import run_cijobs
+from tests.dashboard.callbacks import callback_response
 from warehouse.small_numbers import wilson_interval
 
 EMPLOYER = "Northmoor Teaching Hospitals NHS Foundation Trust"  # a handful of adverts on the sample board
@@ -52,17 +53,9 @@ def test_an_export_with_no_adverts_is_an_error_not_a_table_of_zeros(crawled_db, 
 
 
 def _render(client, output: str, filters: dict, *extra_inputs: dict) -> str:
-    """What the dashboard sends back for the callback that fills ``output``, as JSON text."""
-    callback = next(c for c in client.get("/_dash-dependencies").get_json() if output in c["output"])
-    outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
-               for part in callback["output"].strip(".").split("...")]
-    single = not callback["output"].startswith("..")
-    payload = {"output": callback["output"], "outputs": outputs[0] if single else outputs,
-               "changedPropIds": [f"{ids.FILTERS}.data"], "state": [],
-               "inputs": [{"id": ids.FILTERS, "property": "data", "value": filters}, *extra_inputs]}
-    answer = client.post("/_dash-update-component", json=payload)
-    assert answer.status_code == 200
-    return json.dumps(answer.get_json()["response"])
+    """What the dashboard sends back for the callback that fills ``output`` when the filters change, as JSON text."""
+    return json.dumps(callback_response(client, output, [{"id": ids.FILTERS, "property": "data", "value": filters},
+                                              *extra_inputs]))
 
 
 @pytest.mark.parametrize("output, extra", [(f"{ids.DOMAIN_DEMAND_TABLE_HOLDER}.children", ()),
