@@ -15,6 +15,9 @@ DATE_PRESETS = {"all": "all dates", "last-12-months": "last 12 months", "this-ye
                 "last-year": "last year"}
 MULTI_FILTERS = (("region", "Region"), ("band", "Band"), ("role_family", "Role family"), ("employer", "Employer"),
                  ("source", "Source"))
+# Each dropdown's field in the stored filter state (and in warehouse.filters.AdvertFilter).
+STORED_AS = {"region": "regions", "band": "bands", "role_family": "role_families", "employer": "employers",
+             "source": "sources"}
 
 
 def filter_bar(options: dict) -> dbc.Card:
@@ -50,8 +53,8 @@ def filter_bar(options: dict) -> dbc.Card:
     Input(ids.FILTER_LEVEL, "value"), Input(ids.FILTER_INFORMATICS, "value"),
 )
 def store_filters(start, end, regions, bands, families, employers, sources, level, informatics):
-    return {"date_from": start, "date_to": end, "regions": regions or [], "bands": bands or [],
-            "role_families": families or [], "employers": employers or [], "sources": sources or [],
+    chosen = zip((STORED_AS[name] for name, _ in MULTI_FILTERS), (regions, bands, families, employers, sources))
+    return {"date_from": start, "date_to": end, **{field: values or [] for field, values in chosen},
             "level": level or "any", "informatics_only": bool(informatics)}
 
 

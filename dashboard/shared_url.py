@@ -14,11 +14,9 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.filters import MULTI_FILTERS
+from dashboard.filters import MULTI_FILTERS, STORED_AS
 
 LEVELS = ("any", "essential", "desirable")
-MULTI_KEYS = {"region": "regions", "band": "bands", "role_family": "role_families", "employer": "employers",
-              "source": "sources"}
 
 
 def query_string(filters: dict | None, first: str | None, last: str | None) -> str:
@@ -29,8 +27,8 @@ def query_string(filters: dict | None, first: str | None, last: str | None) -> s
         pairs.append(("from", str(filters["date_from"])[:10]))
     if filters.get("date_to") and str(filters["date_to"])[:10] != (last or "")[:10]:
         pairs.append(("to", str(filters["date_to"])[:10]))
-    for key, field in MULTI_KEYS.items():
-        pairs += [(key, value) for value in filters.get(field) or []]
+    for name, _label in MULTI_FILTERS:
+        pairs += [(name, value) for value in filters.get(STORED_AS[name]) or []]
     if filters.get("level", "any") != "any":
         pairs.append(("level", filters["level"]))
     if filters.get("informatics_only") is False:
