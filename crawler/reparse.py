@@ -58,8 +58,8 @@ def reparse_archive(db_path, source: str, *, relevance_threshold: float = THRESH
                 advert["discovery_hash"] = existing
             adverts.append(advert)
             outcomes.append((page["url"], page["content_hash"], True, None))
-        counts = (warehouse.load_adverts(con, adverts, repost_window_days=repost_window_days) if adverts
-                  else warehouse.LoadCounts())
+        counts = (warehouse.load_adverts(con, adverts, repost_window_days=repost_window_days, relink_all=True)
+                  if adverts else warehouse.LoadCounts())
         warehouse.record_parse_outcomes(con, outcomes)
     finally:
         con.close()

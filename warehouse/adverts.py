@@ -118,13 +118,16 @@ def load_adverts(
     today: date | None = None,
     listing: Listing | None = None,
     repost_window_days: int = REPOST_WINDOW_DAYS,
+    relink_all: bool = False,
 ) -> LoadCounts:
     """Upsert adverts with their requirements and archive raw pages, in one transaction.
 
     Re-loading the same adverts changes nothing but ``last_seen``; an advert whose content
     changed gets its requirements (and so its matches) replaced. With a ``listing``, adverts
     listed but not fetched (unchanged) are marked seen, withdrawn ones are closed, and, when
-    the listing is complete, open adverts missing from it are closed.
+    the listing is complete, open adverts missing from it are closed. Re-posts are linked among the
+    adverts sharing a signature with a new or changed one, or among all with ``relink_all`` (after the
+    window changed: ``cijobs reparse``).
     """
     seen_at = seen_at or datetime.now()
     today = today or seen_at.date()
@@ -167,6 +170,7 @@ def load_adverts(
                 """
             )
             _replace_requirements(con)
+            _store_repost_signatures(con)
             con.unregister("incoming")
             con.unregister("incoming_requirements")
         if listing is not None:
@@ -174,7 +178,8 @@ def load_adverts(
             counts.reopened += reopened
             counts.closed += closed
         counts.closed += close_expired(con, today)
-        counts.duplicates = link_reposts(con, repost_window_days)
+        counts.duplicates = link_reposts(con, repost_window_days, every_advert=relink_all) \
+            if len(incoming) or relink_all else 0
         counts.raw_pages = _insert_page_batches(con, raw_pages, run_id)
     return counts
 
@@ -213,27 +218,50 @@ def _apply_listing(con: duckdb.DuckDBPyConnection, listing: Listing, seen_at: da
     return reopened, closed
 
 
-def link_reposts(con: duckdb.DuckDBPyConnection, window_days: int = REPOST_WINDOW_DAYS) -> int:
+REPOST_SIGNATURE_SQL = """
+    md5(lower(trim(a.employer)) || chr(31) || lower(trim(a.title)) || chr(31) ||
+        md5(coalesce(string_agg(r.text, chr(10) ORDER BY r.position)
+                     FILTER (WHERE r.section = 'person_specification'), '')))"""
+
+
+def _store_repost_signatures(con: duckdb.DuckDBPyConnection) -> None:
+    """The re-post signature of each new or changed advert of this load (``changed``), from its lines."""
+    con.execute(
+        f"""
+        UPDATE adverts SET repost_signature = s.signature
+        FROM (SELECT a.advert_id, {REPOST_SIGNATURE_SQL} AS signature
+              FROM adverts a JOIN changed c USING (source, reference)
+              LEFT JOIN requirements r USING (advert_id)
+              GROUP BY a.advert_id, a.employer, a.title) s
+        WHERE adverts.advert_id = s.advert_id
+        """
+    )
+
+
+def link_reposts(con: duckdb.DuckDBPyConnection, window_days: int = REPOST_WINDOW_DAYS, *,
+                 every_advert: bool = False) -> int:
     """Link each re-posted advert to the earlier one it repeats; return how many were newly linked.
 
-    A re-post has the same employer, title and person-specification text as an advert posted
-    at most ``window_days`` before it (employers re-advertise unfilled posts under new references).
+    A re-post has the same employer, title and person-specification text (the stored signature) as an advert
+    posted at most ``window_days`` before it (employers re-advertise unfilled posts under new references).
+    Only the signatures of this load's new or changed adverts (``changed``) can link anything new, so only
+    adverts sharing one of them are compared: the cost follows the batch, not the warehouse (``every_advert``
+    compares all).
     """
+    batch = "" if every_advert else "JOIN changed c USING (source, reference)"
     return con.execute(
-        """
-        WITH signature AS (
-            SELECT a.advert_id, a.date_posted, a.duplicate_of,
-                   lower(trim(a.employer)) AS employer, lower(trim(a.title)) AS title,
-                   md5(coalesce(string_agg(r.text, chr(10) ORDER BY r.position)
-                                FILTER (WHERE r.section = 'person_specification'), '')) AS spec
-            FROM adverts a LEFT JOIN requirements r USING (advert_id)
-            WHERE a.date_posted IS NOT NULL
-            GROUP BY ALL
+        f"""
+        WITH touched AS (
+            SELECT DISTINCT a.repost_signature FROM adverts a {batch}
+            WHERE a.repost_signature IS NOT NULL
+        ), signature AS (
+            SELECT advert_id, date_posted, duplicate_of, repost_signature AS spec FROM adverts
+            WHERE date_posted IS NOT NULL AND repost_signature IN (SELECT repost_signature FROM touched)
         ), earlier AS (
             SELECT later.advert_id, min_by(first.advert_id, first.date_posted) AS original
             FROM signature later
             JOIN signature first
-              ON first.employer = later.employer AND first.title = later.title AND first.spec = later.spec
+              ON first.spec = later.spec
              AND first.advert_id <> later.advert_id
              AND (first.date_posted < later.date_posted
                   OR (first.date_posted = later.date_posted AND first.advert_id < later.advert_id))

@@ -1,7 +1,9 @@
 """Demand queries behind the dashboard: every function takes an AdvertFilter and returns a DataFrame.
 
-They read ``advert_needs`` (advert x competency, rebuilt from the current matches at every
-publish), so they answer for the published snapshot, which is what the dashboard opens.
+They read ``demand_facts`` (one row per published advert with bit masks of what it needs) and
+``advert_needs`` (advert x competency, for example lines), both rebuilt from the current matches at every
+publish (warehouse/demand_facts.py), so they answer for the published snapshot, which is what the
+dashboard opens.
 
 Demand counts adverts, not lines: an advert needs a competency when at least one of its
 requirement lines (of the chosen level) matched it; subdomains and domains follow from
@@ -12,22 +14,24 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from warehouse.demand_facts import LEVEL_MASKS, need_counts_sql, needs_sql
 from warehouse.filters import AdvertFilter
 
+CURRENT_DOMAINS = """domains_now AS (SELECT d.domain_id, d.title FROM domains d
+                        JOIN framework_versions fv ON fv.version = d.framework_version AND fv.is_current)"""
 
-def _needs(flt: AdvertFilter) -> tuple[str, list]:
-    """CTEs: ``chosen`` (filtered adverts) and ``needs`` (advert x competency it needs, essential flag)."""
+
+def _need_counts(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, kind: str = "domain",
+                 domain_id: str | None = None, by: tuple[tuple[str, str], ...] = (), rows: str = "chosen",
+                 between: str = "") -> tuple[str, list]:
+    """CTEs: ``chosen`` (the adverts under the filter), then ``between`` (more CTEs, e.g. the ``rows`` to count),
+    then ``need_counts`` (per ``by`` and competency, subdomain or domain: adverts ``needing`` it, ``essential``),
+    with their parameters."""
     where, params = flt.where("f")
-    counted = {"any": "TRUE", "essential": "n.has_essential", "desirable": "n.has_desirable"}[flt.level]
-    essential = "FALSE" if flt.level == "desirable" else "n.has_essential"
+    counts = need_counts_sql(con, kind, flt.level, domain_id, by, rows)
     sql = f"""
-        chosen AS (SELECT f.* FROM advert_facts f WHERE {where}),
-        needs AS (
-            SELECT n.advert_id, n.competency_id, n.subdomain_id, n.domain_id, {essential} AS essential
-            FROM advert_needs n
-            WHERE n.advert_id IN (SELECT advert_id FROM chosen) AND {counted}
-        )"""
-    return sql, params
+        chosen AS (SELECT f.* FROM demand_facts f WHERE {where}),{between}{counts}"""
+    return sql, [*params, *([domain_id] if domain_id else [])]
 
 
 def headline(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> dict:
@@ -35,7 +39,7 @@ def headline(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> dict:
     adverts, employers, first, last, open_now = con.execute(
         f"""SELECT count(*), count(DISTINCT employer), min(date_posted), max(date_posted),
                    count(*) FILTER (WHERE status = 'open')
-            FROM advert_facts f WHERE {where}""", params).fetchone()
+            FROM demand_facts f WHERE {where}""", params).fetchone()
     last_run = con.execute(
         "SELECT finished_at, status FROM crawl_runs WHERE finished_at IS NOT NULL ORDER BY run_id DESC LIMIT 1"
     ).fetchone()
@@ -46,23 +50,17 @@ def headline(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> dict:
 
 def domain_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> pd.DataFrame:
     """Per domain: adverts needing it, of which essentially / only as desirable, and the share of all chosen."""
-    needs, params = _needs(flt)
+    counts, params = _need_counts(con, flt)
     return con.execute(
         f"""
-        WITH {needs},
-        per_domain AS (SELECT advert_id, domain_id, bool_or(essential) AS essential FROM needs GROUP BY ALL),
-        total AS (SELECT count(*) AS n FROM chosen)
+        WITH {counts}, total AS (SELECT count(*) AS n FROM chosen), {CURRENT_DOMAINS}
         SELECT d.domain_id, d.title AS domain_title, total.n AS adverts,
-               count(p.advert_id) AS adverts_needing,
-               count(p.advert_id) FILTER (WHERE p.essential) AS essential,
-               count(p.advert_id) FILTER (WHERE NOT p.essential) AS desirable_only,
-               coalesce(count(p.advert_id) / nullif(total.n, 0), 0) AS share,
-               coalesce(count(p.advert_id) FILTER (WHERE p.essential) / nullif(total.n, 0), 0) AS share_essential
-        FROM domains d
-        JOIN framework_versions fv ON fv.version = d.framework_version AND fv.is_current
-        CROSS JOIN total
-        LEFT JOIN per_domain p ON p.domain_id = d.domain_id
-        GROUP BY d.domain_id, d.title, total.n
+               coalesce(c.needing, 0) AS adverts_needing, coalesce(c.essential, 0) AS essential,
+               coalesce(c.needing - c.essential, 0) AS desirable_only,
+               coalesce(c.needing / nullif(total.n, 0), 0) AS share,
+               coalesce(c.essential / nullif(total.n, 0), 0) AS share_essential
+        FROM domains_now d CROSS JOIN total
+        LEFT JOIN need_counts c ON c.domain_id = d.domain_id
         ORDER BY CAST(d.domain_id AS INTEGER)
         """, params).df()
 
@@ -81,96 +79,125 @@ def domain_demand_over_time(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, m
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}")
     step = PERIODS[period]
-    needs, params = _needs(flt)
-    if measure == "new":
-        in_period = f"date_trunc('{period}', c.date_posted) = m.period"
-    else:
-        in_period = (f"c.date_posted < m.period + INTERVAL {step} AND "
-                     "coalesce(c.closed_at, c.closing_date, CAST(c.last_seen AS DATE)) >= m.period")
-    return con.execute(
-        f"""
-        WITH {needs},
+    # the periods an advert counts in: the one it was posted in (new), or every one it was open in (stock)
+    last = "c.date_posted" if measure == "new" else "coalesce(c.closed_at, c.closing_date, CAST(c.last_seen AS DATE))"
+    advert_periods = f"""
         bounds AS (SELECT date_trunc('{period}', min(date_posted)) AS first,
                           date_trunc('{period}', max(coalesce(closing_date, date_posted))) AS last FROM chosen),
         periods AS (SELECT CAST(unnest(generate_series(first, last, INTERVAL {step})) AS DATE) AS period FROM bounds),
-        per_domain AS (SELECT advert_id, domain_id FROM needs GROUP BY ALL),
-        in_period AS (SELECT m.period, c.advert_id FROM periods m JOIN chosen c ON {in_period}),
-        totals AS (SELECT period, count(*) AS adverts FROM in_period GROUP BY period),
-        domains_now AS (SELECT d.domain_id, d.title FROM domains d
-                        JOIN framework_versions fv ON fv.version = d.framework_version AND fv.is_current)
+        advert_periods AS (
+            SELECT * FROM (
+                SELECT CAST(unnest(generate_series(date_trunc('{period}', c.date_posted),
+                                                   date_trunc('{period}', {last}), INTERVAL {step})) AS DATE) AS period,
+                       c.*
+                FROM chosen c)
+            WHERE period IN (SELECT period FROM periods)),"""
+    counts, params = _need_counts(con, flt, by=(("period", "period"),), rows="advert_periods", between=advert_periods)
+    return con.execute(
+        f"""
+        WITH {counts},
+        totals AS (SELECT period, count(*) AS adverts FROM advert_periods GROUP BY period), {CURRENT_DOMAINS}
         SELECT m.period, dn.domain_id, dn.title AS domain_title, coalesce(t.adverts, 0) AS adverts,
-               count(p.advert_id) AS adverts_needing, count(p.advert_id) / nullif(t.adverts, 0) AS share
+               coalesce(c.needing, 0) AS adverts_needing, coalesce(c.needing, 0) / nullif(t.adverts, 0) AS share
         FROM periods m CROSS JOIN domains_now dn
         LEFT JOIN totals t ON t.period = m.period
-        LEFT JOIN in_period i ON i.period = m.period
-        LEFT JOIN per_domain p ON p.advert_id = i.advert_id AND p.domain_id = dn.domain_id
-        GROUP BY m.period, dn.domain_id, dn.title, t.adverts
+        LEFT JOIN need_counts c ON c.period = m.period AND c.domain_id = dn.domain_id
         ORDER BY m.period, CAST(dn.domain_id AS INTEGER)
         """, params).df()
 
 
 def subdomain_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, domain_id: str) -> pd.DataFrame:
-    needs, params = _needs(flt)
+    counts, params = _need_counts(con, flt, "subdomain", domain_id)
     return con.execute(
         f"""
-        WITH {needs}, total AS (SELECT count(*) AS n FROM chosen)
-        SELECT s.subdomain_id, s.title AS subdomain_title, any_value(total.n) AS adverts,
-               count(DISTINCT n.advert_id) AS adverts_needing,
-               coalesce(count(DISTINCT n.advert_id) / nullif(any_value(total.n), 0), 0) AS share
+        WITH {counts}, total AS (SELECT count(*) AS n FROM chosen)
+        SELECT s.subdomain_id, s.title AS subdomain_title, total.n AS adverts,
+               coalesce(c.needing, 0) AS adverts_needing, coalesce(c.needing / nullif(total.n, 0), 0) AS share
         FROM subdomains s
         JOIN framework_versions fv ON fv.version = s.framework_version AND fv.is_current
         CROSS JOIN total
-        LEFT JOIN needs n ON n.subdomain_id = s.subdomain_id
+        LEFT JOIN need_counts c ON c.subdomain_id = s.subdomain_id
         WHERE s.domain_id = ?
-        GROUP BY s.subdomain_id, s.title
         ORDER BY adverts_needing DESC, s.subdomain_id
         """, [*params, domain_id]).df()
 
 
 def competency_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, domain_id: str | None = None,
                       examples: bool = True) -> pd.DataFrame:
-    """Per competency (of one domain, or all): adverts needing it, share, and one example evidence line."""
-    needs, params = _needs(flt)
-    domain_clause = "AND c.domain_id = ?" if domain_id else ""
-    example_sql = """
-        , example AS (
-            SELECT m.competency_id,
-                   arg_max(m.requirement_text, m.score) AS example_line,
-                   arg_max(ch.reference, m.score) AS example_reference,
-                   arg_max(ch.url, m.score) AS example_url,
-                   arg_max(m.evidence, m.score) AS example_evidence
-            FROM current_matches m JOIN chosen ch USING (advert_id)
-            WHERE {level} {domain}
-            GROUP BY m.competency_id)""".format(level=flt.level_condition("m.level"),
-                                                domain="AND m.domain_id = ?" if domain_id else "") if examples else ""
-    example_columns = (", e.example_line, e.example_reference, e.example_url, e.example_evidence"
-                       if examples else "")
-    example_join = "LEFT JOIN example e ON e.competency_id = c.competency_id" if examples else ""
-    return con.execute(
+    """Per competency (of one domain, or all): adverts needing it, share, and one example evidence line (the
+    best-scored line of the level among the chosen adverts; on a tie, the earliest stored)."""
+    counts, params = _need_counts(con, flt, "competency", domain_id)
+    frame = con.execute(
         f"""
-        WITH {needs}, total AS (SELECT count(*) AS n FROM chosen){example_sql}
+        WITH {counts}, total AS (SELECT count(*) AS n FROM chosen)
         SELECT c.competency_id, c.subdomain_id, c.domain_id, c.statement, c.confidence,
-               any_value(total.n) AS adverts, count(n.advert_id) AS adverts_needing,
-               coalesce(count(n.advert_id) / nullif(any_value(total.n), 0), 0) AS share{example_columns}
+               total.n AS adverts, coalesce(n.needing, 0) AS adverts_needing,
+               coalesce(n.needing / nullif(total.n, 0), 0) AS share
         FROM competencies c
         JOIN framework_versions fv ON fv.version = c.framework_version AND fv.is_current
         CROSS JOIN total
-        LEFT JOIN needs n ON n.competency_id = c.competency_id
-        {example_join}
-        WHERE TRUE {domain_clause}
-        GROUP BY ALL
+        LEFT JOIN need_counts n ON n.competency_id = c.competency_id
+        WHERE TRUE {"AND c.domain_id = ?" if domain_id else ""}
         ORDER BY adverts_needing DESC, c.competency_id
-        """, [*params, *([domain_id] if domain_id and examples else []), *([domain_id] if domain_id else [])]).df()
+        """, [*params, *([domain_id] if domain_id else [])]).df()
+    if not examples:
+        return frame
+    needed = frame.loc[frame["adverts_needing"] > 0, "competency_id"].tolist()
+    return frame.merge(_example_lines(con, flt, needed), on="competency_id", how="left")
+
+
+EXAMPLE_COLUMNS = ["competency_id", "example_line", "example_reference", "example_url", "example_evidence"]
+
+
+def _example_lines(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, competencies: list[str]) -> pd.DataFrame:
+    """Per competency, the best-scored line of the level among the chosen adverts. Looked for first among each
+    competency's best lines overall (``example_candidates``), then, for competencies none of whose best lines
+    is chosen, among the best line of every chosen advert (``advert_needs``); the few lines found are then
+    read by their keys (indexed), not by a join that would read every line and match."""
+    where, params = flt.where("f")
+    chosen = f"chosen AS (SELECT advert_id FROM demand_facts f WHERE {where})"
+    picks = con.execute(
+        f"""WITH {chosen}
+            SELECT competency_id, arg_min(requirement_id, rank) FROM example_candidates
+            WHERE level = ? AND list_contains(?::VARCHAR[], competency_id)
+              AND advert_id IN (SELECT advert_id FROM chosen)
+            GROUP BY competency_id""", [*params, flt.level, competencies]).fetchall() if competencies else []
+    missing = sorted(set(competencies) - {competency for competency, _ in picks})
+    example = f"n.example_{flt.level}"
+    picks += con.execute(
+        f"""WITH {chosen}
+            SELECT n.competency_id, arg_max({example}, {{'score': {example}_score, 'earlier': -{example}}})
+            FROM advert_needs n JOIN chosen USING (advert_id)
+            WHERE {example} IS NOT NULL AND list_contains(?::VARCHAR[], n.competency_id)
+            GROUP BY n.competency_id""", [*params, missing]).fetchall() if missing else []
+    if not picks:
+        return pd.DataFrame(columns=EXAMPLE_COLUMNS)
+    lines = [line for _, line in picks]
+    return con.execute(
+        """WITH picked AS (SELECT unnest(?::VARCHAR[]) AS competency_id, unnest(?::INTEGER[]) AS requirement_id),
+                lines AS (SELECT requirement_id, advert_id, text FROM requirements WHERE requirement_id = ANY(?)),
+                evidence AS (SELECT m.requirement_id, m.competency_id, m.evidence FROM matches m
+                             JOIN warehouse_state s ON s.key = 'matcher_version' AND s.value = m.matcher_version
+                             JOIN framework_versions fv ON fv.version = m.framework_version AND fv.is_current
+                             WHERE m.requirement_id = ANY(?))
+           SELECT p.competency_id, l.text AS example_line, f.reference AS example_reference, f.url AS example_url,
+                  e.evidence AS example_evidence
+           FROM picked p JOIN lines l USING (requirement_id)
+           JOIN demand_facts f ON f.advert_id = l.advert_id
+           LEFT JOIN evidence e ON e.requirement_id = p.requirement_id AND e.competency_id = p.competency_id""",
+        [[competency for competency, _ in picks], lines, lines, lines]).df()
 
 
 PAY_GROUPS = {"band": "band", "role_family": "role_family", "region": "region", "domain": None}
 _PAY_FIGURES = """
                count(*) FILTER (WHERE f.salary_period = 'year') AS adverts,
-               quantile_cont((f.salary_min + f.salary_max) / 2, 0.25) FILTER (WHERE f.salary_period = 'year') AS q1,
-               median((f.salary_min + f.salary_max) / 2) FILTER (WHERE f.salary_period = 'year') AS median,
-               quantile_cont((f.salary_min + f.salary_max) / 2, 0.75) FILTER (WHERE f.salary_period = 'year') AS q3,
+               quantile_cont((f.salary_min + f.salary_max) / 2, [0.25, 0.5, 0.75])
+                   FILTER (WHERE f.salary_period = 'year') AS quartiles,
                count(*) FILTER (WHERE f.salary_period IS NOT NULL AND f.salary_period <> 'year') AS other_period,
                count(*) FILTER (WHERE f.salary_period IS NULL) AS no_amount"""
+# the three quartiles come from one sort (a list), then apart
+_PAY_COLUMNS = """"group", adverts, quartiles[1] AS q1, quartiles[2] AS median, quartiles[3] AS q3, other_period,
+                  no_amount"""
 
 
 def pay_by(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, group: str = "band") -> pd.DataFrame:
@@ -180,28 +207,37 @@ def pay_by(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, group: str = "band
     compare like with like."""
     if group not in PAY_GROUPS:
         raise ValueError(f"group must be one of {', '.join(PAY_GROUPS)}")
-    if group == "domain":
-        needs, params = _needs(flt)
-        return con.execute(
-            f"""
-            WITH {needs},
-            domains_now AS (SELECT d.domain_id, d.title FROM domains d
-                            JOIN framework_versions fv ON fv.version = d.framework_version AND fv.is_current)
-            SELECT d.domain_id || ' ' || d.title AS "group", {_PAY_FIGURES}
-            FROM chosen f JOIN (SELECT DISTINCT advert_id, domain_id FROM needs) n USING (advert_id)
-            JOIN domains_now d ON d.domain_id = n.domain_id
-            GROUP BY d.domain_id, d.title ORDER BY CAST(d.domain_id AS INTEGER)
-            """, params).df()
     where, params = flt.where("f")
+    if group == "domain":
+        return _pay_by_domain(con, flt, where, params)
     column = PAY_GROUPS[group]
     return con.execute(
         f"""
-        SELECT coalesce(f.{column}, 'Not stated') AS "group", {_PAY_FIGURES}
-        FROM advert_facts f WHERE {where}
-        GROUP BY 1
+        SELECT {_PAY_COLUMNS} FROM (
+            SELECT coalesce(f.{column}, 'Not stated') AS "group", {_PAY_FIGURES}
+            FROM demand_facts f WHERE {where}
+            GROUP BY 1)
         ORDER BY "group" = 'Not stated', TRY_CAST(regexp_extract("group", '^Band (\\d+)', 1) AS INTEGER) NULLS LAST,
                  "group"
         """, params).df()
+
+
+def _pay_by_domain(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, where: str, params: list) -> pd.DataFrame:
+    """``pay_by`` per domain needed: one pass over the chosen adverts per domain, each reading its bit."""
+    counted, _ = LEVEL_MASKS[flt.level]
+    domains_now = con.execute(
+        f"""WITH {CURRENT_DOMAINS} SELECT d.domain_id || ' ' || d.title, b.bit FROM domains_now d
+            JOIN demand_bits b ON b.kind = 'domain' AND b.id = d.domain_id
+            ORDER BY CAST(d.domain_id AS INTEGER)""").fetchall()
+    per_domain = [f"""SELECT ? AS "group", {position} AS position, {_PAY_FIGURES} FROM chosen f
+                      WHERE (f.domain_{counted} >> {bit}) & 1 = 1 GROUP BY 1"""
+                  for position, (_, bit) in enumerate(domains_now)] or [f"""SELECT NULL AS "group", 0 AS position,
+                      {_PAY_FIGURES} FROM chosen f WHERE FALSE GROUP BY 1"""]
+    frame = con.execute(
+        f"""WITH chosen AS (SELECT f.* FROM demand_facts f WHERE {where})
+            SELECT {_PAY_COLUMNS}, position FROM ({" UNION ALL ".join(per_domain)}) ORDER BY position""",
+        [*params, *(name for name, _ in domains_now)]).df()
+    return frame.drop(columns="position")
 
 
 def domains(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -215,7 +251,7 @@ def domains(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def employers(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> pd.DataFrame:
     where, params = flt.where("f")
     return con.execute(
-        f"SELECT employer, count(*) AS adverts FROM advert_facts f WHERE {where} GROUP BY employer "
+        f"SELECT employer, count(*) AS adverts FROM demand_facts f WHERE {where} GROUP BY employer "
         "ORDER BY adverts DESC, employer", params).df()
 
 
@@ -224,9 +260,9 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     options = {}
     for column in ("region", "band", "role_family", "employer", "source"):
         rows = con.execute(
-            f"SELECT DISTINCT {column} FROM advert_facts WHERE {column} IS NOT NULL ORDER BY {column}").fetchall()
+            f"SELECT DISTINCT {column} FROM demand_facts WHERE {column} IS NOT NULL ORDER BY {column}").fetchall()
         options[column] = [value for (value,) in rows]
-    first, last = con.execute("SELECT min(date_posted), max(date_posted) FROM advert_facts").fetchone()
+    first, last = con.execute("SELECT min(date_posted), max(date_posted) FROM demand_facts").fetchone()
     options["date_range"] = [first, last]
     return options
 
@@ -249,11 +285,11 @@ def advert_page(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, *, search: st
         where += " AND (f.title ILIKE ? OR f.employer ILIKE ? OR f.reference ILIKE ? OR f.town ILIKE ?)"
         needle = f"%{search.strip()}%"
         params += [needle, needle, needle, needle]
-    total = con.execute(f"SELECT count(*) FROM advert_facts f WHERE {where}", params).fetchone()[0]
+    total = con.execute(f"SELECT count(*) FROM demand_facts f WHERE {where}", params).fetchone()[0]
     columns = ", ".join(f"f.{c}" for c in ADVERT_TABLE_COLUMNS)
     direction = "DESC" if descending else "ASC"
     frame = con.execute(
-        f"""SELECT {columns} FROM advert_facts f WHERE {where}
+        f"""SELECT {columns} FROM demand_facts f WHERE {where}
             ORDER BY f.{sort_by} {direction} NULLS LAST, f.reference LIMIT ? OFFSET ?""",
         [*params, page_size, page * page_size]).df()
     return frame, total
@@ -261,7 +297,7 @@ def advert_page(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, *, search: st
 
 def advert_choices(con: duckdb.DuckDBPyConnection, limit: int = 2000) -> pd.DataFrame:
     return con.execute(
-        """SELECT advert_id, reference, title, employer FROM advert_facts WHERE is_informatics
+        """SELECT advert_id, reference, title, employer FROM demand_facts WHERE is_informatics
            ORDER BY date_posted DESC NULLS LAST LIMIT ?""", [limit]).df()
 
 
@@ -277,25 +313,24 @@ def peer_demand(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, titles: tuple
     """The adverts under the filter whose title is one of ``titles`` (a role's peers): how many, their
     titles with counts, and the share of them needing each competency and each domain."""
     where, params = flt.where("f")
-    peers = f"SELECT advert_id, title FROM advert_facts f WHERE {where} AND list_contains(?, f.title)"
+    peers = f"SELECT * FROM demand_facts f WHERE {where} AND list_contains(?, f.title)"
     args = [*params, list(titles)]
     titles_frame = con.execute(f"SELECT title, count(*) AS adverts FROM ({peers}) GROUP BY title "
                                "ORDER BY adverts DESC, title", args).df()
     total = int(titles_frame["adverts"].sum()) if len(titles_frame) else 0
     shares = {}
-    for key in ("competency_id", "domain_id"):
-        rows = con.execute(
-            f"""SELECT m.{key}, count(DISTINCT m.advert_id) AS needing FROM current_matches m
-                WHERE m.advert_id IN (SELECT advert_id FROM ({peers})) AND {flt.level_condition("m.level")}
-                GROUP BY m.{key}""", args).fetchall()
-        shares[key] = {value: needing / total for value, needing in rows} if total else {}
-    return {"adverts": total, "titles": titles_frame, "competency_shares": shares["competency_id"],
-            "domain_shares": shares["domain_id"]}
+    for kind in ("competency", "domain"):
+        needing = needs_sql(kind, flt.level, "peers")
+        rows = con.execute(f"WITH peers AS ({peers}) SELECT {kind}_id, count(*) FROM ({needing}) GROUP BY ALL",
+                           args).fetchall()
+        shares[kind] = {value: needing / total for value, needing in rows} if total else {}
+    return {"adverts": total, "titles": titles_frame, "competency_shares": shares["competency"],
+            "domain_shares": shares["domain"]}
 
 
 def informatics_titles(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [t for (t,) in con.execute(
-        "SELECT DISTINCT title FROM advert_facts WHERE is_informatics AND duplicate_of IS NULL").fetchall()]
+        "SELECT DISTINCT title FROM demand_facts WHERE is_informatics AND duplicate_of IS NULL").fetchall()]
 
 
 def runs_overview(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pd.DataFrame:
@@ -336,23 +371,17 @@ def domain_demand_by_region(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -
     """Per region (the NHS England regions and the devolved nations the postcode areas map to, and Unknown)
     and domain: the adverts under the filter posted there, those needing the domain, and the share. Every
     region is there, one with no adverts too (0 adverts, no share)."""
-    needs, params = _needs(flt)
+    counts, params = _need_counts(con, flt, by=(("region", "region"),))
     return con.execute(
         f"""
-        WITH {needs},
+        WITH {counts},
         regions AS (SELECT DISTINCT region FROM postcode_regions UNION SELECT 'Unknown'),
-        totals AS (SELECT region, count(*) AS adverts FROM chosen GROUP BY region),
-        per_domain AS (SELECT advert_id, domain_id FROM needs GROUP BY ALL),
-        needing AS (SELECT c.region, p.domain_id, count(*) AS adverts_needing
-                    FROM per_domain p JOIN chosen c USING (advert_id) GROUP BY ALL),
-        domains_now AS (SELECT d.domain_id, d.title FROM domains d
-                        JOIN framework_versions fv ON fv.version = d.framework_version AND fv.is_current)
+        totals AS (SELECT region, count(*) AS adverts FROM chosen GROUP BY region), {CURRENT_DOMAINS}
         SELECT r.region, dn.domain_id, dn.title AS domain_title, coalesce(t.adverts, 0) AS adverts,
-               coalesce(n.adverts_needing, 0) AS adverts_needing,
-               coalesce(n.adverts_needing, 0) / nullif(t.adverts, 0) AS share
+               coalesce(n.needing, 0) AS adverts_needing, coalesce(n.needing, 0) / nullif(t.adverts, 0) AS share
         FROM regions r CROSS JOIN domains_now dn
         LEFT JOIN totals t ON t.region = r.region
-        LEFT JOIN needing n ON n.region = r.region AND n.domain_id = dn.domain_id
+        LEFT JOIN need_counts n ON n.region = r.region AND n.domain_id = dn.domain_id
         ORDER BY r.region, CAST(dn.domain_id AS INTEGER)
         """, params).df()
 
@@ -373,7 +402,7 @@ def year_on_year(con: duckdb.DuckDBPyConnection, flt: AdvertFilter) -> pd.DataFr
     from datetime import timedelta
 
     where, params = replace(flt, date_from=None, date_to=None).where("f")
-    newest = con.execute(f"SELECT max(date_posted) FROM advert_facts f WHERE {where}", params).fetchone()[0]
+    newest = con.execute(f"SELECT max(date_posted) FROM demand_facts f WHERE {where}", params).fetchone()[0]
     columns = ["domain_id", "domain_title", "adverts", "adverts_needing", "share"]
     if newest is None:
         return pd.DataFrame(columns=[*columns, "previous_adverts", "previous_needing", "previous_share",
@@ -421,5 +450,5 @@ def top_values(con: duckdb.DuckDBPyConnection, flt: AdvertFilter, column: str, l
         raise ValueError(f"column must be one of {', '.join(TOP_COLUMNS)}")
     where, params = flt.where("f")
     return con.execute(
-        f"""SELECT f.{TOP_COLUMNS[column]} AS value, count(*) AS adverts FROM advert_facts f WHERE {where}
+        f"""SELECT f.{TOP_COLUMNS[column]} AS value, count(*) AS adverts FROM demand_facts f WHERE {where}
             GROUP BY ALL ORDER BY adverts DESC, value LIMIT ?""", [*params, limit]).df()

@@ -12,8 +12,8 @@ import shutil
 import time
 from pathlib import Path
 
+from warehouse import demand_facts
 from warehouse.connection import open_warehouse
-from warehouse.transactions import transaction
 
 STALE_COPY_SECONDS = 3600  # a publishing copy idle this long is a dead writer's, whatever its pid says
 
@@ -59,18 +59,6 @@ def remove_stale_copies(db: Path | str) -> list[Path]:
     return removed
 
 
-def rebuild_advert_needs(con) -> None:
-    """advert x competency needed, from the current matches (what the demand queries group)."""
-    with transaction(con):
-        con.execute("DELETE FROM advert_needs")
-        con.execute(
-            """INSERT INTO advert_needs
-               SELECT advert_id, competency_id, any_value(subdomain_id), any_value(domain_id),
-                      bool_or(coalesce(level = 'essential', false)), bool_or(coalesce(level = 'desirable', false)),
-                      bool_or(level IS NULL)
-               FROM current_matches GROUP BY advert_id, competency_id""")
-
-
 def publish(db: Path | str) -> Path:
     """Copy the warehouse to its published snapshot, atomically; returns the snapshot's path."""
     db = Path(db)
@@ -78,7 +66,7 @@ def publish(db: Path | str) -> Path:
     staging = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.tmp")
     con = open_warehouse(db, create=False)  # holding it open keeps other writers out while copying
     try:
-        rebuild_advert_needs(con)
+        demand_facts.rebuild(con)
         con.execute("CHECKPOINT")
         shutil.copyfile(db, staging)
     finally:

@@ -18,7 +18,7 @@ import yaml
 from warehouse.transactions import transaction
 
 STATE_KEY = "reference_data"
-VIEW_VERSION = "2"  # bump when advert_facts_sql changes, so existing warehouses get the new view
+VIEW_VERSION = "3"  # bump when advert_facts_sql changes, so existing warehouses get the new view
 _POSTCODE_AREA = r"^([A-Z]{1,2})[0-9]"
 
 

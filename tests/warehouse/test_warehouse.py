@@ -7,6 +7,7 @@ import duckdb
 import pytest
 
 import warehouse
+from warehouse import demand_facts
 from warehouse.demand import domain_demand_over_time
 from warehouse.filters import AdvertFilter
 from warehouse.migrations import available_migrations
@@ -173,6 +174,7 @@ def test_a_month_with_no_adverts_is_a_gap_in_the_trend_not_a_line_joined_across_
     from matching.framework import load_framework
 
     warehouse.store_framework(con, load_framework())
+    demand_facts.rebuild(con)  # what publishing does: the demand queries read the published facts
     trend = domain_demand_over_time(con, AdvertFilter(informatics_only=False), "new", "month")
     con.close()
     months = trend.drop_duplicates("period").set_index("period")["adverts"]
@@ -217,3 +219,32 @@ def test_pages_load_in_batches_and_each_is_archived_once(tmp_path, monkeypatch):
         assert again == 1 and con.execute("SELECT count(*) FROM raw_pages").fetchone()[0] == 6
     finally:
         con.close()
+
+
+def _linked(con) -> list[tuple[str, str]]:
+    return con.execute("""SELECT later.reference, first.reference FROM adverts later
+                          JOIN adverts first ON later.duplicate_of = first.advert_id ORDER BY 1""").fetchall()
+
+
+def test_a_repost_is_linked_whichever_batch_brings_it_and_in_whatever_order(tmp_path):
+    from datetime import timedelta
+
+    con = warehouse.open_warehouse(tmp_path / "w.duckdb")
+    original = _advert("A0001-26-0001")
+    repost = {**_advert("A0001-26-0002"), "date_posted": original["date_posted"] + timedelta(days=21)}
+    unrelated = {**_advert("A0001-26-0003", title="Data Analyst")}
+    too_late = {**_advert("A0001-26-0004"), "date_posted": original["date_posted"] + timedelta(days=100)}
+    counts = warehouse.load_adverts(con, [repost], today=date(2026, 1, 1))
+    assert counts.duplicates == 0
+    # the original reaches a later batch than its re-post: the re-post is linked to it then
+    counts = warehouse.load_adverts(con, [original, unrelated], today=date(2026, 1, 1))
+    assert counts.duplicates == 1 and _linked(con) == [("A0001-26-0002", "A0001-26-0001")]
+    # a batch of other adverts links nothing more; a re-post past the window is not linked
+    assert warehouse.load_adverts(con, [unrelated, too_late], today=date(2026, 1, 1)).duplicates == 0
+    # a changed person specification is a different post
+    changed = {**repost, "requirements": [{"section": "person_specification", "category": "Skills",
+                                           "level": "essential", "text": "Python"}]}
+    fresh = {**changed, "reference": "A0001-26-0005", "date_posted": repost["date_posted"] + timedelta(days=7)}
+    warehouse.load_adverts(con, [changed, fresh], today=date(2026, 1, 1))
+    assert ("A0001-26-0005", "A0001-26-0002") in _linked(con)
+    con.close()

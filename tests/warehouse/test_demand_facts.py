@@ -1,0 +1,136 @@
+"""The demand a planner reads (per domain, subdomain and competency, under every level filter) counts exactly
+the adverts whose lines matched, however the published demand facts store it."""
+from __future__ import annotations
+
+import random
+import statistics
+from collections import defaultdict
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+import warehouse
+from matching.framework import load_framework
+from warehouse import demand, demand_facts
+from warehouse.filters import AdvertFilter
+
+LEVELS = ("essential", "desirable", None)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """40 adverts, each with six lines matched at random to competencies of every domain, published."""
+    rng = random.Random(7)
+    framework = load_framework()
+    competencies = [c for c in framework.competencies]
+    adverts = []
+    for number in range(40):
+        lines = [{"section": "person_specification" if level else "duties", "category": None, "level": level,
+                  "text": f"line {n} of advert {number}"} for n, level in enumerate(rng.choices(LEVELS, k=6))]
+        adverts.append({"source": "nhsjobs", "reference": f"R-{number:03d}", "url": f"http://127.0.0.1/{number}",
+                        "title": "Clinical Informatics Lead", "employer": f"Trust {number % 3}",
+                        "postcode": rng.choice(["LS1 4AP", "M13 9WL", "SW1A 1AA"]),
+                        "date_posted": date(2026, 1, 5) + timedelta(days=9 * number),
+                        "closing_date": date(2026, 1, 5) + timedelta(days=9 * number + 20),
+                        "salary_min": 30000.0 + 1000 * number, "salary_max": 35000.0 + 1000 * number,
+                        "salary_period": "year", "is_informatics": number % 5 != 0, "requirements": lines})
+    db = tmp_path_factory.mktemp("demand") / "w.duckdb"
+    con = warehouse.open_warehouse(db)
+    warehouse.load_adverts(con, adverts, today=date(2026, 1, 1))
+    warehouse.store_framework(con, framework)
+    lines = con.execute("SELECT r.requirement_id, r.advert_id, r.level, r.text, a.reference FROM requirements r "
+                        "JOIN adverts a USING (advert_id) ORDER BY requirement_id").df()
+    rows = [{"requirement_id": int(r.requirement_id), "competency_id": c.id, "score": float(rng.randint(60, 100)),
+             "evidence": f"words {c.id}"}
+            for r in lines.itertuples() for c in rng.sample(competencies, rng.randint(0, 3))]
+    matches = pd.DataFrame(rows, columns=["requirement_id", "competency_id", "score", "evidence"])
+    warehouse.store_matches(con, lines["requirement_id"].tolist(), matches, framework.version, "test-matcher")
+    con.close()
+    with pytest.MonkeyPatch.context() as patch:  # few candidates: example lines are also found the long way
+        patch.setattr(demand_facts, "EXAMPLE_CANDIDATES", 2)
+        warehouse.publish(db)
+    truth = matches.merge(lines, on="requirement_id")
+    truth["domain_id"] = truth["competency_id"].map({c.id: c.domain_id for c in competencies})
+    truth["subdomain_id"] = truth["competency_id"].map({c.id: c.subdomain_id for c in competencies})
+    read = warehouse.open_read_only(warehouse.published_path(db))
+    yield read, truth, {a["reference"]: a for a in adverts}
+    read.close()
+
+
+def _expected(truth: pd.DataFrame, level: str, key: str, chosen: set[int]) -> tuple[dict, dict]:
+    """Adverts needing each id of ``key`` under the level filter, and of them those needing it essentially."""
+    needing, essential = defaultdict(set), defaultdict(set)
+    for row in truth[truth["advert_id"].isin(chosen)].itertuples():
+        counted = level == "any" or row.level == level
+        if counted:
+            needing[getattr(row, key)].add(row.advert_id)
+            if level != "desirable" and row.level == "essential":
+                essential[getattr(row, key)].add(row.advert_id)
+    return ({k: len(v) for k, v in needing.items()}, {k: len(v) for k, v in essential.items()})
+
+
+@pytest.mark.parametrize("level", ["any", "essential", "desirable"])
+def test_domain_subdomain_and_competency_demand_count_the_adverts_whose_lines_matched(published, level):
+    con, truth, _ = published
+    flt = AdvertFilter(level=level)
+    chosen = {a for (a,) in con.execute("SELECT advert_id FROM advert_facts WHERE is_informatics").fetchall()}
+    domains = demand.domain_demand(con, flt).set_index("domain_id")
+    needing, essential = _expected(truth, level, "domain_id", chosen)
+    assert (domains["adverts"] == len(chosen)).all()
+    assert domains["adverts_needing"].to_dict() == {d: needing.get(d, 0) for d in domains.index}
+    assert domains["essential"].to_dict() == {d: essential.get(d, 0) for d in domains.index}
+    for domain_id in ("1", "4"):
+        subdomains = demand.subdomain_demand(con, flt, domain_id).set_index("subdomain_id")["adverts_needing"]
+        needing, _ = _expected(truth, level, "subdomain_id", chosen)
+        assert subdomains.to_dict() == {s: needing.get(s, 0) for s in subdomains.index}
+        competencies = demand.competency_demand(con, flt, domain_id).set_index("competency_id")
+        needing, _ = _expected(truth, level, "competency_id", chosen)
+        assert competencies["adverts_needing"].to_dict() == {c: needing.get(c, 0) for c in competencies.index}
+
+
+def test_an_example_line_is_the_best_scored_line_of_the_level_among_the_chosen_adverts(published):
+    con, truth, _ = published
+    flt = AdvertFilter(level="essential", regions=("London",))
+    chosen = {a for (a,) in con.execute(
+        "SELECT advert_id FROM advert_facts WHERE is_informatics AND region = 'London'").fetchall()}
+    shown = demand.competency_demand(con, flt, "2").set_index("competency_id")
+    candidates = truth[truth["advert_id"].isin(chosen) & (truth["level"] == "essential") & (truth["domain_id"] == "2")]
+    for competency_id, lines in candidates.groupby("competency_id"):
+        best = lines.sort_values(["score", "requirement_id"], ascending=[False, True]).iloc[0]
+        example = shown.loc[competency_id]
+        assert (example["example_line"], example["example_reference"], example["example_evidence"]) == (
+            best["text"], best["reference"], best["evidence"])
+    assert shown["example_line"].isna().sum() == len(shown) - candidates["competency_id"].nunique()
+
+
+def test_stock_trend_counts_an_advert_in_every_month_it_was_open(published):
+    con, truth, adverts = published
+    trend = demand.domain_demand_over_time(con, AdvertFilter(informatics_only=False), "stock", "month")
+    months = trend.drop_duplicates("period").set_index("period")["adverts"]
+    expected = defaultdict(int)
+    for advert in adverts.values():
+        month = advert["date_posted"].replace(day=1)
+        while month <= advert["closing_date"]:
+            expected[month] += 1
+            month = (month + timedelta(days=32)).replace(day=1)
+    assert {p.date(): n for p, n in months.items() if n} == dict(expected)
+
+
+def test_pay_and_regions_per_domain_count_the_adverts_needing_each_domain(published):
+    con, truth, adverts = published
+    facts = con.execute("SELECT advert_id, reference, region FROM advert_facts WHERE is_informatics").df()
+    chosen = set(facts["advert_id"])
+    needing, _ = _expected(truth, "any", "domain_id", chosen)
+    pay = demand.pay_by(con, AdvertFilter(), "domain")
+    assert {g.split(" ")[0]: n for g, n in zip(pay["group"], pay["adverts"])} == needing  # every advert pays yearly
+    midpoint = {row.advert_id: (adverts[row.reference]["salary_min"] + adverts[row.reference]["salary_max"]) / 2
+                for row in facts.itertuples()}
+    expected = statistics.median(midpoint[a] for a in set(truth[truth["domain_id"] == "3"]["advert_id"]) & chosen)
+    assert pay.set_index(pay["group"].str.split(" ").str[0]).loc["3", "median"] == pytest.approx(expected)
+    regions = demand.domain_demand_by_region(con, AdvertFilter())
+    in_london = set(facts[facts["region"] == "London"]["advert_id"])
+    london, _ = _expected(truth, "any", "domain_id", in_london)
+    shown = regions[regions["region"] == "London"].set_index("domain_id")
+    assert shown["adverts_needing"].to_dict() == {d: london.get(d, 0) for d in shown.index}
+    assert (shown["adverts"] == len(in_london)).all()

@@ -1,0 +1,193 @@
+"""Demand facts: what the demand queries read, rebuilt from the current matches at every publish.
+
+A planner changes filters constantly and every new combination is a query nobody has cached. Joining the
+chosen adverts with every (advert, competency) need cost the size of the warehouse each time (0.4-1.1 s a
+query at 400,000 adverts). ``demand_facts`` holds one row per published advert: the columns the filters and
+pages read (region and role family worked out once here, not in every query) and bit masks of the
+competencies, subdomains and domains it needs, per level of the lines that matched. A demand query groups
+the chosen adverts by the bits of the domain it asks about (a few hundred distinct values at most) and
+counts each bit from those groups (``need_counts_sql``); ``demand_bits`` says which bit stands for what,
+numbered domain by domain so that one domain's competencies are neighbours in the mask.
+``advert_needs`` (advert x competency) stays, with the best-scored line behind each need per level: the
+competency page's example lines come from it instead of from every match.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.errors import WarehouseError
+from warehouse.transactions import transaction
+
+KINDS = ("competency", "subdomain", "domain")
+WORD_BITS = 64
+ONE_WORD_KINDS = ("subdomain", "domain")  # a single UBIGINT mask: at most 64 of each
+# level filter -> (the mask whose bits count as needed, the mask saying "needed through an essential line")
+LEVEL_MASKS = {"any": ("any", "essential"), "essential": ("essential", "essential"), "desirable": ("desirable", None)}
+LINE_LEVELS = {"any": "TRUE", "essential": "level = 'essential'", "desirable": "level = 'desirable'"}
+EXAMPLE_CANDIDATES = 50  # best lines kept per competency and level for the example lines
+FACT_COLUMNS = ("advert_id", "source", "reference", "url", "title", "employer", "town", "region", "band",
+                "role_family", "salary_min", "salary_max", "salary_period", "date_posted", "closing_date",
+                "last_seen", "status", "closed_at", "is_informatics", "duplicate_of")
+
+
+def bit_test(mask: str, kind: str, bit: str = "b.bit") -> str:
+    """SQL: whether ``bit`` is set in the mask column ``mask`` of ``kind``."""
+    if kind in ONE_WORD_KINDS:
+        return f"({mask} >> {bit}) & 1 = 1"
+    return f"({mask}[{bit} // {WORD_BITS} + 1] >> ({bit} % {WORD_BITS})) & 1 = 1"
+
+
+def needs_sql(kind: str, level: str, chosen: str = "chosen", in_domain: bool = False) -> str:
+    """SQL selecting (advert_id, <kind>_id, domain_id, essential) for the adverts of the relation ``chosen``:
+    one row per advert and competency (or subdomain, or domain) it needs under the level filter. With
+    ``in_domain`` the kinds are those of one domain, given as a parameter."""
+    counted, essential = LEVEL_MASKS[level]
+    essential_sql = bit_test(f"c.{kind}_{essential}", kind) if essential else "FALSE"
+    domain = "AND b.domain_id = ?" if in_domain else ""
+    return f"""SELECT c.advert_id, b.id AS {kind}_id, b.domain_id, {essential_sql} AS essential
+               FROM {chosen} c JOIN demand_bits b ON b.kind = '{kind}' {domain}
+                AND {bit_test(f"c.{kind}_{counted}", kind)}"""
+
+
+def bit_range(con: duckdb.DuckDBPyConnection, kind: str, domain_id: str | None = None) -> tuple[int, int]:
+    """(first bit, how many) of the competencies (subdomains, domains) of one domain, or of all."""
+    first, count = con.execute(
+        "SELECT coalesce(min(bit), 0), count(*) FROM demand_bits WHERE kind = ? AND (? IS NULL OR domain_id = ?)",
+        [kind, domain_id, domain_id]).fetchone()
+    return first, count
+
+
+def window_sql(mask: str, kind: str, first: int, count: int) -> str | None:
+    """SQL: bits first .. first + count - 1 of a mask column as one UBIGINT (its bit 0 is ``first``); None when
+    they do not fit in one word."""
+    if count > WORD_BITS:
+        return None
+    if kind in ONE_WORD_KINDS:
+        word = f"({mask} >> {first})"
+    else:
+        index, shift = divmod(first, WORD_BITS)
+        word = f"({mask}[{index + 1}] >> {shift})"
+        if shift + count > WORD_BITS:
+            word = f"({word} | ({mask}[{index + 2}] << {WORD_BITS - shift}))"
+    return word if count == WORD_BITS else f"({word} & {(1 << count) - 1}::UBIGINT)"
+
+
+def need_counts_sql(con: duckdb.DuckDBPyConnection, kind: str, level: str, domain_id: str | None = None,
+                    by: tuple[tuple[str, str], ...] = (), rows: str = "chosen") -> str:
+    """CTEs ``grouped`` and ``need_counts``: per (``by`` columns and) competency, subdomain or domain (of one
+    domain, given as a parameter after those of ``rows``), how many adverts of ``rows`` need it (``needing``)
+    and how many through an essential line (``essential``). ``by`` is (name, SQL over ``rows``) pairs."""
+    counted, essential = LEVEL_MASKS[level]
+    first, count = bit_range(con, kind, domain_id)
+    windowed = window_sql(f"{kind}_{counted}", kind, first, count) is not None
+
+    def mask(level_name: str) -> str:
+        return window_sql(f"{kind}_{level_name}", kind, first, count) or f"{kind}_{level_name}"
+
+    def test(column: str) -> str:
+        return f"({column} >> (b.bit - {first})) & 1 = 1" if windowed else bit_test(column, kind)
+
+    keys = "".join(f"{expr} AS {name}, " for name, expr in by)
+    names = "".join(f"g.{name}, " for name, _ in by)
+    essential_test = test("g.essential_mask") if essential else "FALSE"
+    return f"""
+        grouped AS (
+            SELECT {keys}{mask(counted)} AS counted_mask, {mask(essential) if essential else "NULL"} AS essential_mask,
+                   count(*) AS adverts
+            FROM {rows} GROUP BY ALL),
+        need_counts AS (
+            SELECT {names}b.id AS {kind}_id, sum(g.adverts)::BIGINT AS needing,
+                   coalesce(sum(g.adverts) FILTER (WHERE {essential_test}), 0)::BIGINT AS essential
+            FROM grouped g JOIN demand_bits b ON b.kind = '{kind}' {"AND b.domain_id = ?" if domain_id else ""}
+             AND {test("g.counted_mask")}
+            GROUP BY ALL)"""
+
+
+def _mask_words(kind: str, words: int, condition: str) -> str:
+    def word(index: int) -> str:
+        return (f"coalesce(bit_or(CASE WHEN {kind}_bit // {WORD_BITS} = {index} "
+                f"THEN CAST(1 AS UBIGINT) << ({kind}_bit % {WORD_BITS}) END) FILTER (WHERE {condition}), 0)::UBIGINT")
+    if kind in ONE_WORD_KINDS:
+        return word(0)
+    return f"[{', '.join(word(index) for index in range(words))}]"
+
+
+def _rebuild_bits(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    con.execute("DELETE FROM demand_bits")
+    for kind, table, domain in (("competency", "competencies", "domain_id"), ("subdomain", "subdomains", "domain_id"),
+                                ("domain", "domains", "domain_id")):
+        con.execute(
+            f"""INSERT INTO demand_bits
+                SELECT '{kind}', t.{kind}_id, t.{domain},
+                       (row_number() OVER (ORDER BY t.{domain}, t.{kind}_id) - 1)::INTEGER
+                FROM {table} t JOIN framework_versions fv ON fv.version = t.framework_version AND fv.is_current""")
+    counts = dict(con.execute("SELECT kind, count(*) FROM demand_bits GROUP BY kind").fetchall())
+    for kind in ONE_WORD_KINDS:
+        if counts.get(kind, 0) > WORD_BITS:
+            raise WarehouseError(f"the current framework has {counts[kind]} {kind}s: demand facts hold at most "
+                                 f"{WORD_BITS}")
+    return counts
+
+
+def _rebuild_needs(con: duckdb.DuckDBPyConnection) -> None:
+    """advert x competency needed, with the best line behind it per level (ties: the earliest line)."""
+    examples = ", ".join(
+        f"arg_max(requirement_id, {{'score': score, 'earlier': -requirement_id}}) FILTER (WHERE {condition}), "
+        f"max(score) FILTER (WHERE {condition})" for condition in LINE_LEVELS.values())
+    con.execute("DELETE FROM advert_needs")
+    con.execute(
+        f"""INSERT INTO advert_needs
+            SELECT advert_id, competency_id, any_value(subdomain_id), any_value(domain_id),
+                   bool_or(coalesce(level = 'essential', false)), bool_or(coalesce(level = 'desirable', false)),
+                   bool_or(level IS NULL), {examples}
+            FROM current_matches GROUP BY advert_id, competency_id
+            ORDER BY competency_id, advert_id""")
+
+
+def _rebuild_example_candidates(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DELETE FROM example_candidates")
+    for level in LINE_LEVELS:
+        con.execute(
+            f"""INSERT INTO example_candidates
+                SELECT competency_id, '{level}', rank, example_{level}, advert_id FROM (
+                    SELECT competency_id, advert_id, example_{level},
+                           row_number() OVER (PARTITION BY competency_id
+                                              ORDER BY example_{level}_score DESC, example_{level}) AS rank
+                    FROM advert_needs WHERE example_{level} IS NOT NULL)
+                WHERE rank <= {EXAMPLE_CANDIDATES}""")
+
+
+def _rebuild_facts(con: duckdb.DuckDBPyConnection, competencies: int) -> None:
+    words = max(1, -(-competencies // WORD_BITS))
+    conditions = {"any": "TRUE", "essential": "n.has_essential", "desirable": "n.has_desirable"}
+    masks = ", ".join(f"{_mask_words(kind, words, condition)} AS {kind}_{level}"
+                      for level, condition in conditions.items() for kind in KINDS)
+    zeros = f"[{', '.join(['0::UBIGINT'] * words)}]"
+    mask_columns = ", ".join(
+        f"coalesce(m.{kind}_{level}, {'0::UBIGINT' if kind in ONE_WORD_KINDS else zeros})"
+        for level in conditions for kind in KINDS)
+    ordered = ", ".join(f"{kind}_{level}" for level in conditions for kind in KINDS)
+    columns = ", ".join(FACT_COLUMNS)
+    con.execute("DELETE FROM demand_facts")
+    con.execute(
+        f"""INSERT INTO demand_facts ({columns}, {ordered})
+            WITH needs AS (
+                SELECT n.advert_id, n.has_essential, n.has_desirable, c.bit AS competency_bit,
+                       s.bit AS subdomain_bit, d.bit AS domain_bit
+                FROM advert_needs n
+                JOIN demand_bits c ON c.kind = 'competency' AND c.id = n.competency_id
+                JOIN demand_bits s ON s.kind = 'subdomain' AND s.id = n.subdomain_id
+                JOIN demand_bits d ON d.kind = 'domain' AND d.id = n.domain_id
+            ), masks AS (SELECT n.advert_id, {masks} FROM needs n GROUP BY n.advert_id)
+            SELECT {", ".join(f"f.{c}" for c in FACT_COLUMNS)}, {mask_columns}
+            FROM advert_facts f LEFT JOIN masks m USING (advert_id)
+            ORDER BY f.date_posted, f.advert_id""")
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild demand_bits, advert_needs and demand_facts from the current adverts and matches, in one step."""
+    with transaction(con):
+        counts = _rebuild_bits(con)
+        _rebuild_needs(con)
+        _rebuild_example_candidates(con)
+        _rebuild_facts(con, counts.get("competency", 0))
