@@ -5,7 +5,8 @@ a page as JSON-LD, scrubbed of personal data, parsed by the JobPosting parser, s
 split into requirements, then loaded with the same de-duplication, archived for re-parse and recorded
 as a crawl run of its own source. A record that cannot be read or parsed is counted and archived, never
 dropped. Importing the same file twice adds nothing: a record's reference is its identifier, or its URL,
-or a hash of its content.
+or a hash of its content. Parsing (most of the time) runs in worker processes on every core, a window of
+chunks at a time, so memory stays flat; the answer is the same, in the same order, as in one process.
 """
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ import gzip
 import hashlib
 import json
 import logging
+import multiprocessing
 import time
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -26,11 +30,14 @@ from crawler.enrich import finish_advert
 from crawler.parsers.errors import ParseError
 from crawler.parsers.jobposting import parse_page, url_reference
 from crawler.privacy import redact_text, scrub_page
+from matching.parallel import workers
 
 logger = logging.getLogger("cijobs.import")
 IMPORT_SOURCE = "jobposting-import"
 BATCH_ADVERTS = 2000
 PROGRESS_EVERY = 2000
+CHUNK_RECORDS = 250  # records a worker parses at a time
+IMPORT_WORKERS_VARIABLE = "CIJOBS_IMPORT_WORKERS"  # how many processes parse; 1 parses in this process
 
 
 @dataclass
@@ -96,9 +103,12 @@ def import_jobposting(path: Path, db: Path, source: str = IMPORT_SOURCE,
         run_id = warehouse.start_run(con, source)
         adverts, pages = [], []
         totals: dict[str, int] = {}
-        for number, line in read_records(path):
+        for _number, advert, page, error in parsed_records(path, source, figures.relevance_threshold):
             summary.records += 1
-            advert, page = _parse_record(line, number, source, summary, figures.relevance_threshold)
+            if error:
+                summary.parse_errors += 1
+                summary.first_error = summary.first_error or error
+                logger.warning("import: %s", error)
             pages.append(page)
             if advert is not None:
                 adverts.append(advert)
@@ -128,9 +138,9 @@ def import_jobposting(path: Path, db: Path, source: str = IMPORT_SOURCE,
     return summary
 
 
-def _parse_record(line: str, number: int, source: str, summary: ImportSummary,
-                  relevance_threshold: float) -> tuple[dict | None, dict]:
-    """The advert of one record (None when it cannot be parsed) and the page archived for re-parse."""
+def _parse_record(line: str, number: int, source: str,
+                  relevance_threshold: float) -> tuple[dict | None, dict, str | None]:
+    """The advert of one record (None when it cannot be parsed), the page archived for re-parse and the error."""
     fetched_at = datetime.now()
     try:
         record = json.loads(line)
@@ -142,16 +152,52 @@ def _parse_record(line: str, number: int, source: str, summary: ImportSummary,
         if not found:
             raise ParseError(f"no schema.org JobPosting (@type {record.get('@type')!r})")
     except (ValueError, ParseError) as exc:
-        summary.parse_errors += 1
         error = f"record {number}: {exc}"
-        summary.first_error = summary.first_error or error
-        logger.warning("import: %s", error)
         reference = getattr(exc, "reference", None) or url_reference(f"{source}:{number}")
         body = redact_text(line)  # kept for re-parse, never with a contact detail
         return None, _page(f"https://{source}.invalid/record/{number}", source, reference, fetched_at, body, False,
-                           str(exc))
+                           str(exc)), error
     advert = finish_advert({**found[0], "source": source}, relevance_threshold)
-    return advert, _page(url, source, advert["reference"], fetched_at, html, True, None)
+    return advert, _page(url, source, advert["reference"], fetched_at, html, True, None), None
+
+
+def _parse_chunk(chunk: list[tuple[int, str]], source: str, relevance_threshold: float) -> list[tuple]:
+    return [(number, *_parse_record(line, number, source, relevance_threshold)) for number, line in chunk]
+
+
+def _chunks(path: Path) -> Iterator[list[tuple[int, str]]]:
+    chunk = []
+    for record in read_records(path):
+        chunk.append(record)
+        if len(chunk) == CHUNK_RECORDS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def parsed_records(path: Path, source: str, relevance_threshold: float) -> Iterator[tuple]:
+    """(line number, advert or None, page, error or None) of every record, in file order: parsed in worker
+    processes (CIJOBS_IMPORT_WORKERS, else every core) once the file holds more than one chunk."""
+    chunks = _chunks(path)
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    processes = workers(IMPORT_WORKERS_VARIABLE)
+    if second is None or processes <= 1:
+        for chunk in (first, *([second] if second else []), *chunks):
+            yield from _parse_chunk(chunk, source, relevance_threshold)
+        return
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing inherited from the open warehouse
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        window = deque(pool.submit(_parse_chunk, chunk, source, relevance_threshold) for chunk in (first, second))
+        for chunk in chunks:
+            if len(window) >= 2 * processes:
+                yield from window.popleft().result()
+            window.append(pool.submit(_parse_chunk, chunk, source, relevance_threshold))
+        while window:
+            yield from window.popleft().result()
 
 
 def _page(url, source, reference, fetched_at, html, ok, error) -> dict:

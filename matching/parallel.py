@@ -22,12 +22,12 @@ BATCH_LINES = 1000
 _matcher = None
 
 
-def workers() -> int:
-    """CIJOBS_MATCH_WORKERS, else the cores this process may use."""
-    chosen = os.environ.get(WORKERS_VARIABLE, "").strip()
+def workers(variable: str = WORKERS_VARIABLE) -> int:
+    """The number of processes the environment variable asks for, else the cores this process may use."""
+    chosen = os.environ.get(variable, "").strip()
     if chosen:
         if not chosen.isdigit() or int(chosen) < 1:
-            raise ValueError(f"{WORKERS_VARIABLE}={chosen!r}: give a number of processes, 1 or more")
+            raise ValueError(f"{variable}={chosen!r}: give a number of processes, 1 or more")
         return int(chosen)
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 

@@ -75,3 +75,19 @@ def test_a_file_with_nothing_to_import_is_an_error(tmp_path, content, message):
     path.write_text(content, encoding="utf-8")
     result = run_cijobs("import", "jobposting", str(path), "--db", str(tmp_path / "w.duckdb"), check=False)
     assert result.returncode != 0 and message in result.stderr
+
+
+@pytest.mark.slow
+def test_records_parsed_in_worker_processes_come_back_the_same_and_in_file_order(monkeypatch):
+    from cijobs import importing
+
+    monkeypatch.setattr(importing, "CHUNK_RECORDS", 2)  # five records: three chunks, so the workers start
+
+    def parsed(workers: str) -> list[tuple]:
+        monkeypatch.setenv(importing.IMPORT_WORKERS_VARIABLE, workers)
+        return [(number, advert, page["reference"], page["parse_ok"], decompress_page(page["body"]), error)
+                for number, advert, page, error in importing.parsed_records(RECORDS, "test", 1.0)]
+
+    in_workers = parsed("2")
+    assert [row[0] for row in in_workers] == [1, 2, 3, 4, 5]
+    assert in_workers == parsed("1")
