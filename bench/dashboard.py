@@ -35,6 +35,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import demand_joins  # noqa: E402
 from dash_requests import component_props, output_specs  # noqa: E402
 from synthetic_warehouse import Generated, generate_warehouse  # noqa: E402
 
@@ -674,6 +675,48 @@ def compare_with_naive(db: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# The join baseline: three queries as they were before the demand facts, against today's, on the same snapshot.
+
+def _median_ms(function, runs: int) -> tuple[float, pd.DataFrame]:
+    times, frame = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        frame = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), frame
+
+
+def compare_with_joins(db: Path, runs: int) -> None:
+    from warehouse import demand
+
+    con = warehouse.open_read_only(warehouse.published_path(db))
+    flt = advert_filter(default_store(db))
+    cases = [
+        ("domain demand", lambda: demand_joins.domain_demand(con, flt), lambda: demand.domain_demand(con, flt),
+         lambda old, new: old["adverts_needing"].tolist() == new["adverts_needing"].tolist()),
+        ("competency demand, domain 1, examples", lambda: demand_joins.competency_demand(con, flt, "1"),
+         lambda: demand.competency_demand(con, flt, "1"),
+         lambda old, new: old.set_index("competency_id")["adverts_needing"].to_dict()
+         == new.set_index("competency_id")["adverts_needing"].to_dict()),
+        ("stock trend", lambda: demand_joins.stock_trend(con, flt),
+         lambda: demand.domain_demand_over_time(con, flt, "stock"),
+         lambda old, new: old["adverts_needing"].sum() == new["adverts_needing"].sum()),
+    ]
+    rows = []
+    try:
+        for label, before, after, agree in cases:
+            before_s, old = _median_ms(before, runs)
+            after_s, new = _median_ms(after, runs)
+            rows.append([label, ms(before_s), ms(after_s), f"{before_s / after_s:,.1f}x",
+                         "yes" if agree(old, new) else "NO"])
+    finally:
+        con.close()
+    print_table(["query, default filters", "joins ms", "demand facts ms", "faster", "same counts"], rows,
+                f"Join baseline (the queries before demand facts) against today's, median of {runs} uncached runs",
+                left=1)
+
+
+# ---------------------------------------------------------------------------------------------------------------
 
 def print_generation(generated: Generated) -> None:
     db, snapshot = generated.path, warehouse.published_path(generated.path)
@@ -712,6 +755,7 @@ def main(argv: list[str] | None = None) -> int:
         query_timings = time_queries(db, args.query_runs)
         print_query_timings(query_timings, args.query_runs)
         print_slowest_profiles(db, query_timings)
+        compare_with_joins(db, args.query_runs)
         if args.queries_only:
             return 0
         startup, http_timings = time_http(db, args.repeat)

@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 import warehouse  # noqa: E402
 from matching.framework import load_framework  # noqa: E402
 from matching.matcher import load_config  # noqa: E402
+from warehouse.adverts import REPOST_SIGNATURE_SQL  # noqa: E402
 
 MONTHS = 24
 EMPLOYERS = 600
@@ -335,6 +336,12 @@ def generate_warehouse(path: Path, adverts: int) -> Generated:
             insert_requirements(con)
         with step("matches + matched_requirements"):
             insert_matches(con, framework.version, matcher_version)
+        with step("re-post signatures"):  # what loading stores for each advert
+            con.execute(f"""UPDATE adverts SET repost_signature = s.signature
+                            FROM (SELECT a.advert_id, {REPOST_SIGNATURE_SQL} AS signature
+                                  FROM adverts a LEFT JOIN requirements r USING (advert_id)
+                                  GROUP BY a.advert_id, a.employer, a.title) s
+                            WHERE adverts.advert_id = s.advert_id""")
         with step("sequences + checkpoint"):
             advance_sequences(con)
             con.execute("CHECKPOINT")

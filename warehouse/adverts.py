@@ -287,6 +287,7 @@ def _replace_requirements(con: duckdb.DuckDBPyConnection) -> None:
     )
     for table in ("matches", "matched_requirements", "requirements"):
         con.execute(f"DELETE FROM {table} WHERE requirement_id IN (SELECT requirement_id FROM stale)")
+    con.execute("INSERT INTO stale_needs SELECT a.advert_id FROM adverts a JOIN changed c USING (source, reference)")
     con.execute(
         """
         INSERT INTO requirements (advert_id, position, section, category, level, text)

@@ -24,6 +24,7 @@ ONE_WORD_KINDS = ("subdomain", "domain")  # a single UBIGINT mask: at most 64 of
 # level filter -> (the mask whose bits count as needed, the mask saying "needed through an essential line")
 LEVEL_MASKS = {"any": ("any", "essential"), "essential": ("essential", "essential"), "desirable": ("desirable", None)}
 LINE_LEVELS = {"any": "TRUE", "essential": "level = 'essential'", "desirable": "level = 'desirable'"}
+NEEDS_BASIS_KEY = "advert_needs_basis"  # warehouse_state: the framework and matcher advert_needs was built for
 EXAMPLE_CANDIDATES = 50  # best lines kept per competency and level for the example lines
 FACT_COLUMNS = ("advert_id", "source", "reference", "url", "title", "employer", "town", "region", "band",
                 "role_family", "salary_min", "salary_max", "salary_period", "date_posted", "closing_date",
@@ -129,19 +130,39 @@ def _rebuild_bits(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return counts
 
 
-def _rebuild_needs(con: duckdb.DuckDBPyConnection) -> None:
-    """advert x competency needed, with the best line behind it per level (ties: the earliest line)."""
+def _needs_basis(con: duckdb.DuckDBPyConnection) -> str:
+    """What advert_needs is built from: the current framework and matcher versions."""
+    framework, matcher = con.execute(
+        """SELECT (SELECT version FROM framework_versions WHERE is_current),
+                  (SELECT value FROM warehouse_state WHERE key = 'matcher_version')""").fetchone()
+    return f"{framework}|{matcher}"
+
+
+def _rebuild_needs(con: duckdb.DuckDBPyConnection) -> str:
+    """advert x competency needed, with the best line behind it per level (ties: the earliest line): for the
+    adverts in ``stale_needs`` only, unless the framework or the matcher changed since the last build (then
+    every match is current or not anew, and all are regrouped). Returns "all" or "N adverts"."""
     examples = ", ".join(
         f"arg_max(requirement_id, {{'score': score, 'earlier': -requirement_id}}) FILTER (WHERE {condition}), "
         f"max(score) FILTER (WHERE {condition})" for condition in LINE_LEVELS.values())
-    con.execute("DELETE FROM advert_needs")
+    basis = _needs_basis(con)
+    built = con.execute("SELECT value FROM warehouse_state WHERE key = ?", [NEEDS_BASIS_KEY]).fetchone()
+    every_advert = built is None or built[0] != basis
+    stale = "" if every_advert else "WHERE advert_id IN (SELECT advert_id FROM stale_needs)"
+    stale_adverts = con.execute("SELECT count(DISTINCT advert_id) FROM stale_needs").fetchone()[0]
+    rebuilt = "all" if every_advert else f"{stale_adverts} adverts"
+    con.execute(f"DELETE FROM advert_needs {stale}")
     con.execute(
         f"""INSERT INTO advert_needs
             SELECT advert_id, competency_id, any_value(subdomain_id), any_value(domain_id),
                    bool_or(coalesce(level = 'essential', false)), bool_or(coalesce(level = 'desirable', false)),
                    bool_or(level IS NULL), {examples}
-            FROM current_matches GROUP BY advert_id, competency_id
+            FROM current_matches {stale} GROUP BY advert_id, competency_id
             ORDER BY competency_id, advert_id""")
+    con.execute("DELETE FROM stale_needs")
+    con.execute("INSERT INTO warehouse_state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [NEEDS_BASIS_KEY, basis])
+    return rebuilt
 
 
 def _rebuild_example_candidates(con: duckdb.DuckDBPyConnection) -> None:
@@ -184,10 +205,12 @@ def _rebuild_facts(con: duckdb.DuckDBPyConnection, competencies: int) -> None:
             ORDER BY f.date_posted, f.advert_id""")
 
 
-def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild demand_bits, advert_needs and demand_facts from the current adverts and matches, in one step."""
+def rebuild(con: duckdb.DuckDBPyConnection) -> str:
+    """Rebuild demand_bits, advert_needs (of the stale adverts) and demand_facts from the current adverts and
+    matches, in one step; returns what advert_needs was rebuilt for ("all" or "N adverts")."""
     with transaction(con):
         counts = _rebuild_bits(con)
-        _rebuild_needs(con)
+        rebuilt = _rebuild_needs(con)
         _rebuild_example_candidates(con)
         _rebuild_facts(con, counts.get("competency", 0))
+    return rebuilt

@@ -60,6 +60,8 @@ def store_matches(con: duckdb.DuckDBPyConnection, requirement_ids: list[int], ma
             "INSERT INTO matched_requirements SELECT requirement_id, ?, ?, ? FROM done_requirements",
             [framework_version, matcher_version, datetime.now()],
         )
+        con.execute("""INSERT INTO stale_needs SELECT DISTINCT r.advert_id FROM requirements r
+                       WHERE r.requirement_id IN (SELECT requirement_id FROM done_requirements)""")
         con.execute(
             "INSERT INTO warehouse_state VALUES ('matcher_version', ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -134,3 +134,48 @@ def test_pay_and_regions_per_domain_count_the_adverts_needing_each_domain(publis
     shown = regions[regions["region"] == "London"].set_index("domain_id")
     assert shown["adverts_needing"].to_dict() == {d: london.get(d, 0) for d in shown.index}
     assert (shown["adverts"] == len(in_london)).all()
+
+
+def _needs_table(con) -> list[tuple]:
+    return con.execute("SELECT * FROM advert_needs ORDER BY advert_id, competency_id").fetchall()
+
+
+def test_publishing_after_a_batch_regroups_only_its_adverts_and_gets_what_a_full_rebuild_gets(tmp_path):
+    framework = load_framework()
+    ids = [c.id for c in framework.competencies]
+
+    def advert(reference: str, lines: list[str]) -> dict:
+        return {"source": "nhsjobs", "reference": reference, "url": f"http://127.0.0.1/{reference}",
+                "title": "Clinical Informatics Lead", "employer": "Trust", "date_posted": date(2026, 3, 1),
+                "closing_date": date(2026, 3, 30), "is_informatics": True,
+                "requirements": [{"section": "person_specification", "category": None, "level": "essential",
+                                  "text": text} for text in lines]}
+
+    def match_all(con) -> None:
+        lines = con.execute("SELECT requirement_id FROM requirements r WHERE requirement_id NOT IN "
+                            "(SELECT requirement_id FROM matched_requirements) ORDER BY 1").fetchall()
+        rows = [{"requirement_id": rid, "competency_id": ids[rid % len(ids)], "score": 90.0, "evidence": "w"}
+                for (rid,) in lines]
+        warehouse.store_matches(con, [rid for (rid,) in lines], pd.DataFrame(rows), framework.version, "m1")
+
+    db = tmp_path / "w.duckdb"
+    con = warehouse.open_warehouse(db)
+    warehouse.store_framework(con, framework)
+    warehouse.load_adverts(con, [advert(f"R-{n}", [f"a{n}", f"b{n}"]) for n in range(6)], today=date(2026, 1, 1))
+    match_all(con)
+    assert demand_facts.rebuild(con) == "all"
+    # a batch: one advert's lines change, one loses them all, one is new
+    warehouse.load_adverts(con, [advert("R-1", ["c1", "d1", "e1"]), advert("R-2", []), advert("R-9", ["f9"])],
+                           today=date(2026, 1, 1))
+    match_all(con)
+    assert demand_facts.rebuild(con) == "3 adverts"
+    incremental = _needs_table(con)
+    con.execute("DELETE FROM warehouse_state WHERE key = ?", [demand_facts.NEEDS_BASIS_KEY])
+    assert demand_facts.rebuild(con) == "all"
+    assert _needs_table(con) == incremental
+    needing = {reference for (reference,) in con.execute(
+        "SELECT DISTINCT reference FROM advert_needs JOIN adverts USING (advert_id)").fetchall()}
+    assert needing == {"R-0", "R-1", "R-3", "R-4", "R-5", "R-9"}  # R-2 lost its lines: it needs nothing now
+    assert con.execute("SELECT count(*) FROM advert_needs a JOIN adverts USING (advert_id) "
+                       "WHERE reference = 'R-1'").fetchone()[0] == 3
+    con.close()
