@@ -9,7 +9,6 @@ from typing import BinaryIO, TextIO
 
 from advert_text.extract import is_boilerplate
 from matching.framework import load_framework
-from matching.learned import build_matcher
 from matching.matcher import CompetencyMatch, Matcher, load_config
 
 CHUNK_LINES = 1000
@@ -37,21 +36,29 @@ def utf8_lines(stream: BinaryIO) -> Iterator[str]:
         yield line
 
 
+def _chunks(lines: Iterable[str]) -> Iterator[list[str]]:
+    iterator = iter(lines)
+    while chunk := [line.rstrip("\r\n") for line in itertools.islice(iterator, CHUNK_LINES)]:
+        yield chunk
+
+
 def classify_stream(lines: Iterable[str], out: TextIO, top_k: int | None = None) -> int:
-    """Classify every input line; chunks keep memory flat and let output flow while input arrives."""
+    """Classify every input line; chunks keep memory flat and let output flow while input arrives. A long input
+    is matched on every core (``matching.parallel``: CIJOBS_MATCH_WORKERS), with the same answers in order."""
+    from matching.parallel import match_stream  # it imports this module
+
     config = load_config()
     if top_k is not None:
         config = dataclasses.replace(config, top_k=top_k)
-    matcher = build_matcher(load_framework(), config)  # the learned stage when its model is there
+    framework = load_framework()
+    domains = {competency.id: competency.domain_id for competency in framework.competencies}
     count = 0
-    iterator = iter(lines)
-    while chunk := [line.rstrip("\r\n") for line in itertools.islice(iterator, CHUNK_LINES)]:
-        results = classify_lines(matcher, chunk)
+    for chunk, results in match_stream(framework, _chunks(lines), config):  # the learned stage when it is there
         for line, found in zip(chunk, results):
             record = {
                 "text": line,
                 "competencies": [{"id": m.competency_id, "score": m.score, "evidence": m.evidence} for m in found],
-                "domains": matcher.domains_of(found),
+                "domains": sorted({domains[m.competency_id] for m in found}, key=int),
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()

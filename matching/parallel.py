@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 from matching.classify import classify_lines
 from matching.framework import Framework
 from matching.learned import build_matcher
+from matching.matcher import MatcherConfig
 
 WORKERS_VARIABLE = "CIJOBS_MATCH_WORKERS"  # how many processes; 1 matches in this process
 PARALLEL_FROM_LINES = 4000  # fewer lines are matched in this process: starting workers would cost more
@@ -32,9 +34,9 @@ def workers(variable: str = WORKERS_VARIABLE) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _start_worker(framework: Framework, stage: str | None) -> None:
+def _start_worker(framework: Framework, stage: str | None, config: MatcherConfig | None = None) -> None:
     global _matcher
-    _matcher = build_matcher(framework, stage=stage)
+    _matcher = build_matcher(framework, config, stage=stage)
 
 
 def _match_batch(lines: list[str]):
@@ -53,3 +55,35 @@ def match_batches(framework: Framework, batches: list[list[str]], stage: str | N
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_start_worker,
                              initargs=(framework, stage)) as pool:
         yield from pool.map(_match_batch, batches)
+
+
+def match_stream(framework: Framework, chunks: Iterable[list[str]], config: MatcherConfig | None = None
+                 ) -> Iterator[tuple[list[str], list]]:
+    """(chunk, its answers) for every chunk of a stream, in order. Chunks are held back until PARALLEL_FROM_LINES
+    lines have come (or the stream ended): a short stream is matched in this process, a long one by worker
+    processes, at most two chunks a worker ahead of the output, so memory stays flat whatever the input."""
+    chunks = iter(chunks)
+    waiting, lines = [], 0
+    for chunk in chunks:
+        waiting.append(chunk)
+        lines += len(chunk)
+        if lines >= PARALLEL_FROM_LINES:
+            break
+    processes = workers()
+    if processes <= 1 or lines < PARALLEL_FROM_LINES:
+        matcher = build_matcher(framework, config)
+        for chunk in (*waiting, *chunks):
+            yield chunk, classify_lines(matcher, chunk)
+        return
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing inherited from an open database
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_start_worker,
+                             initargs=(framework, None, config)) as pool:
+        window = deque((chunk, pool.submit(_match_batch, chunk)) for chunk in waiting)
+        for chunk in chunks:
+            while len(window) >= 2 * processes:
+                done, answers = window.popleft()
+                yield done, answers.result()
+            window.append((chunk, pool.submit(_match_batch, chunk)))
+        while window:
+            done, answers = window.popleft()
+            yield done, answers.result()

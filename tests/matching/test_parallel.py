@@ -38,3 +38,24 @@ def test_the_number_of_workers_is_a_clear_setting(monkeypatch):
         assert "CIJOBS_MATCH_WORKERS='none'" in str(exc)
     else:
         raise AssertionError("a bad worker count must be refused")
+
+
+def test_classify_streams_a_long_input_through_worker_processes_with_the_same_output(monkeypatch):
+    import io
+    import json
+
+    from matching import classify
+
+    lines = [line + "\n" for line in _lines()[:300]]
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_LINES", 100)  # three chunks of 50 start the workers
+    monkeypatch.setattr(classify, "CHUNK_LINES", 50)
+    outputs = {}
+    for workers in ("2", "1"):
+        monkeypatch.setenv(parallel.WORKERS_VARIABLE, workers)
+        out = io.StringIO()
+        assert classify.classify_stream(lines, out, top_k=2) == 300
+        outputs[workers] = out.getvalue()
+    assert outputs["2"] == outputs["1"]
+    records = [json.loads(row) for row in outputs["2"].splitlines()]
+    assert [r["text"] for r in records] == [line.rstrip("\n") for line in lines]
+    assert max(len(r["competencies"]) for r in records) == 2  # --top reaches the workers
