@@ -1,5 +1,5 @@
-"""The `cijobs` command: crawl, import, refresh, schedule, reparse, match, serve, demo, export, status,
-framework, profile, eval, classify."""
+"""The `cijobs` command: crawl, import, refresh, load, schedule, reparse, match, serve, demo, export, status,
+framework, profile, eval, classify, train."""
 from __future__ import annotations
 
 import argparse
@@ -13,6 +13,7 @@ from cijobs import commands
 from cijobs.errors import UserError
 from crawler.sources import SOURCES
 from matching.framework import FrameworkError
+from matching.learned import ModelError
 from warehouse.connection import DEFAULT_PATH as DEFAULT_WAREHOUSE
 from warehouse.errors import WarehouseError
 
@@ -87,6 +88,12 @@ def build_parser() -> Parser:
 
     refresh = sub.add_parser("refresh", help="crawl every enabled source, match and publish, as one run")
     _add_db(refresh)
+
+    load = sub.add_parser("load", help="merge the crawl batches scrapyd jobs wrote into the warehouse (each once), "
+                                       "then match and publish")
+    load.add_argument("--batch-dir", type=Path, metavar="DIR",
+                      help="the shared batch folder (default: scrapyd.batch_dir in the configuration)")
+    _add_db(load)
 
     schedule = sub.add_parser("schedule", help="run refresh on a cron schedule, in the foreground")
     schedule.add_argument("--cron", help='cron expression, e.g. "0 6 * * *" (default: refresh.cron in the config)')
@@ -173,6 +180,18 @@ def build_parser() -> Parser:
 
     classify = sub.add_parser("classify", help="requirement lines on stdin -> one JSON object per line on stdout")
     classify.add_argument("--top", type=int, default=None, metavar="K", help="at most K competencies per line")
+
+    training = sub.add_parser("train", help="retrain the learned matching stage on your own labelled lines")
+    training.add_argument("--gold", type=Path, action="append", metavar="FILE",
+                          help="labelled lines as `eval --gold` reads them; a row's advert_id (or advert, group) "
+                               "keeps an advert's lines together (repeatable)")
+    training.add_argument("--from-warehouse", action="store_true",
+                          help="also the lines reviewed on the dashboard (<warehouse>.labels.jsonl)")
+    training.add_argument("--out", type=Path, metavar="DIR",
+                          help="where to write the model (default: model/ beside the warehouse)")
+    training.add_argument("--force", action="store_true",
+                          help="write the model even when it scores below the current matcher on validation")
+    _add_db(training)
     return parser
 
 
@@ -186,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"cijobs {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except (WarehouseError, FrameworkError) as exc:
+    except (WarehouseError, FrameworkError, ModelError) as exc:
         print(f"cijobs {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except duckdb.Error as exc:  # a warehouse damaged past its header (a truncated copy, a full disk)

@@ -44,7 +44,19 @@ def _config(args: argparse.Namespace):
         config.warehouse = Path(args.db)
     elif os.environ.get("CIJOBS_DB"):
         config.warehouse = Path(os.environ["CIJOBS_DB"])
+    _use_configured_model(config)
     return config
+
+
+def _use_configured_model(config) -> None:
+    """cijobs.toml's matching.model, unless $CIJOBS_MODEL_DIR names one, becomes $CIJOBS_MODEL_DIR: every matcher
+    built from here on uses it (worker processes and the dashboard's profiler too)."""
+    import os
+
+    from matching.learned import MODEL_DIR_VARIABLE
+
+    if config.model and not os.environ.get(MODEL_DIR_VARIABLE, "").strip():
+        os.environ[MODEL_DIR_VARIABLE] = str(config.model.resolve())
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -56,6 +68,30 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     print(f"refresh {result.status} in {result.seconds:.1f}s; log {result.log_file}")
     if not result.ok:
         raise UserError(f"refresh failed: {result.message}; the dashboard still shows the last published data")
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from cijobs.loading import load_batches
+    from cijobs.locking import WriterLock
+    from cijobs.refresh import match_and_publish
+    from crawler.batches import BatchError
+
+    config = _config(args)
+    batch_dir = args.batch_dir or (Path(config.scrapyd.batch_dir) if config.scrapyd else None)
+    if batch_dir is None:
+        raise UserError("no batch folder: give --batch-dir DIR or set scrapyd.batch_dir in cijobs.toml", 2)
+    with WriterLock(config.warehouse, "load"):
+        try:
+            report = load_batches(config.warehouse, batch_dir)
+        except BatchError as exc:
+            raise UserError(str(exc)) from None
+        for line in report.lines():
+            print(line)
+        if not report.ok:
+            raise UserError(f"{report.problem()}; not published: the dashboard still shows the last published data")
+        if any(batch.status == "succeeded" for batch in report.batches):
+            print(match_and_publish(config.warehouse))
     return 0
 
 
@@ -93,9 +129,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     settings = _crawler_settings(args.settings)
     if args.page_limit:
         settings["CIJOBS_SEARCH_PAGE_LIMIT"] = args.page_limit
-    return _crawl(args.source, _db(args), publish=not args.no_publish, base_url=args.base_url, delay=args.delay,
-                  max_pages=args.max_pages, keywords=args.keywords, discovery=args.discovery, refetch=args.refetch,
-                  start_urls=args.start_urls, sitemap=args.sitemap, extra_settings=settings or None)
+    staged = "CIJOBS_BATCH_DIR" in settings  # a batch for `cijobs load`: the warehouse is not touched
+    return _crawl(args.source, _db(args), publish=not (args.no_publish or staged), base_url=args.base_url,
+                  delay=args.delay, max_pages=args.max_pages, keywords=args.keywords, discovery=args.discovery,
+                  refetch=args.refetch, start_urls=args.start_urls, sitemap=args.sitemap,
+                  extra_settings=settings or None)
 
 
 def _crawler_settings(pairs: list[str]) -> dict[str, object]:
@@ -155,6 +193,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from matching.framework import load_framework
     from matching.learned import build_matcher
 
+    _config(args)  # matching.model
     gold_path = args.gold or DEFAULT_GOLD
     if not gold_path.is_file():
         raise UserError(f"{gold_path}: no labelled lines here (pass --gold FILE)")
@@ -241,6 +280,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from cijobs.locking import WriterLock
     from cijobs.matching_job import match_warehouse
 
+    _config(args)  # matching.model
     db = Path(args.db) if args.db else DEFAULT_DEMO_DB
     # The board stays up while the dashboard runs, so the adverts' links work; on the port after the
     # dashboard's when it is free, so links stored by an earlier demo keep working too.
@@ -298,6 +338,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from datetime import datetime
 
     import warehouse
+    from warehouse.batch_ledger import batch_summary
     from warehouse.queries import headline_figures
 
     config = _config(args)
@@ -314,6 +355,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         figures = headline_figures(con)
         runs = warehouse.recent_runs(con, 10)
         refreshes = warehouse.recent_refreshes(con, 3)
+        batches = batch_summary(con)
         framework = warehouse.current_framework_version(con) or "not loaded (run cijobs match)"
     finally:
         con.close()
@@ -341,6 +383,11 @@ def cmd_status(args: argparse.Namespace) -> int:
               f"{' and published' if run['published'] else ''}: new {run['adverts_new']}, updated "
               f"{run['adverts_updated']}, closed {run['adverts_closed']}; log {run['log_file']}"
               + (f" - {run['message']}" if run["message"] else ""))
+    if batches["loaded"] or batches["rejected"]:
+        print(f"crawl batches (cijobs load): {batches['loaded']} loaded"
+              + (f", last {batches['last_loaded']:%Y-%m-%d %H:%M}" if batches["last_loaded"] else "")
+              + f"; {batches['rejected']} rejected"
+              + (" (last {0}: {2})".format(*batches["last_rejected"]) if batches["last_rejected"] else ""))
     print("recent crawl runs:")
     for run in runs:
         print(f"  #{run['run_id']} {run['source']} {run['started_at']:%Y-%m-%d %H:%M} {run['status']}: "
@@ -528,8 +575,36 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
     if args.top is not None and args.top < 1:
         raise UserError("--top must be at least 1", 2)
+    _config(args)  # matching.model
     try:
         classify_stream(utf8_lines(sys.stdin.buffer), sys.stdout, top_k=args.top)
     except InputError as exc:
         raise UserError(f"standard input {exc}") from None
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from cijobs.retraining import read_labelled_file, retrain
+    from matching.framework import load_framework
+
+    if not args.gold and not args.from_warehouse:
+        raise UserError("no labels: give --gold FILE (labelled lines) and/or --from-warehouse (the dashboard's review "
+                        "labels)", 2)
+    db = _db(args)
+    framework = load_framework()
+    known = {c.id for c in framework.competencies}
+    rows, sources = [], []
+    for path in args.gold or []:
+        rows += read_labelled_file(path, known)
+        sources.append(str(path))
+    if args.from_warehouse:
+        from dashboard.review import labels_path
+
+        path = labels_path(db)
+        if not path.is_file():
+            raise UserError(f"{path}: no review labels beside the warehouse yet (confirm or correct lines on an "
+                            "advert's page of the dashboard, `cijobs serve`)")
+        rows += read_labelled_file(path, known)
+        sources.append(str(path))
+    retrain(rows, " and ".join(sources), args.out or db.parent / "model", force=args.force, framework=framework)
     return 0

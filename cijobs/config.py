@@ -15,6 +15,9 @@ schema below (pydantic): a misspelt key or a value of the wrong kind is a one-li
     repost_window_days = 42
     relevance_threshold = 1.0
 
+    [matching]
+    model = "data/model"        # a model `cijobs train` wrote, instead of the shipped one (default: shipped)
+
     [sources.nhsjobs]
     enabled = true
     base_url = "https://www.jobs.nhs.uk"
@@ -28,6 +31,13 @@ schema below (pydantic): a misspelt key or a value of the wrong kind is a one-li
     enabled = false
     base_url = "https://jobs.example.org"
     start_urls = ["https://jobs.example.org/vacancies"]
+
+    [scrapyd]                   # refresh runs each source as a scrapyd job (docs/operations.md)
+    urls = ["http://127.0.0.1:6800", "http://127.0.0.1:6801"]
+    project = "cijobs"
+    batch_dir = "/srv/cijobs/batches"   # shared by every scrapyd host and the warehouse's host
+    timeout_minutes = 360
+    poll_seconds = 5
 """
 from __future__ import annotations
 
@@ -88,6 +98,10 @@ class FiguresSection(_Section):
                 "CIJOBS_RELEVANCE_THRESHOLD": self.relevance_threshold}
 
 
+class MatchingSection(_Section):
+    model: NON_EMPTY | None = None  # a model directory `cijobs train` wrote (relative to the working directory)
+
+
 class SourceSection(_Section):
     enabled: bool = True
     base_url: HTTP_URL | None = None
@@ -103,11 +117,23 @@ class SourceSection(_Section):
     min_listing_for_drop: int | None = Field(default=None, ge=1)
 
 
+class ScrapydSection(_Section):
+    """Crawls as scrapyd jobs that write batches to a shared folder, which `cijobs load` merges."""
+
+    urls: list[HTTP_URL] = []  # refresh schedules each source on one of these, in turn; none: it crawls itself
+    project: NON_EMPTY = "cijobs"  # the name the egg was deployed under (scrapy.cfg [deploy])
+    batch_dir: NON_EMPTY  # a folder every scrapyd host writes to and the warehouse's host reads
+    timeout_minutes: float = Field(default=360, gt=0)  # refresh cancels jobs still running after this
+    poll_seconds: float = Field(default=5, gt=0)  # how often refresh asks the daemons about their jobs
+
+
 class ConfigFile(_Section):
     warehouse: WarehouseSection = WarehouseSection()
     refresh: RefreshSection = RefreshSection()
     figures: FiguresSection = FiguresSection()
+    matching: MatchingSection = MatchingSection()
     sources: dict[Literal[tuple(SOURCES)], SourceSection] = {}
+    scrapyd: ScrapydSection | None = None
 
 
 @dataclass
@@ -125,15 +151,30 @@ class SourceConfig:
     max_listing_drop: float | None = None
     min_listing_for_drop: int | None = None
 
-    def crawl_arguments(self, figures: FiguresSection | None = None) -> list[str]:
-        """The `cijobs crawl` command line for this source (with the figures a crawl applies)."""
-        arguments = [self.name]
+    def crawler_settings(self, figures: FiguresSection | None = None) -> dict[str, object]:
+        """The CIJOBS_ crawler settings this source's crawl runs with (its bounds and the figures a crawl applies)."""
         bounds = {"CIJOBS_SEARCH_PAGE_LIMIT": self.search_page_limit, "CIJOBS_MAX_LISTING_DROP": self.max_listing_drop,
                   "CIJOBS_MIN_LISTING_FOR_DROP": self.min_listing_for_drop,
                   **(figures or FiguresSection()).crawl_settings()}
-        for name, value in bounds.items():
-            if value is not None:
-                arguments += ["--set", f"{name}={value}"]
+        return {name: value for name, value in bounds.items() if value is not None}
+
+    def spider_arguments(self) -> dict[str, str]:
+        """The spider's arguments as a scrapyd job takes them: text, lists comma-separated (the spiders split them)."""
+        for value in (*self.keywords, *self.start_urls):
+            if "," in value:
+                raise UserError(f"sources.{self.name}: {value!r} has a comma, which a scrapyd job's arguments "
+                                "cannot carry (they are comma-separated)")
+        arguments = {"base_url": self.base_url, "keywords": ",".join(self.keywords) or None,
+                     "discovery": self.discovery if self.name == "nhsjobs" else None,
+                     "max_pages": str(self.max_pages) if self.max_pages else None,
+                     "start_urls": ",".join(self.start_urls) or None, "sitemap": self.sitemap}
+        return {name: value for name, value in arguments.items() if value is not None}
+
+    def crawl_arguments(self, figures: FiguresSection | None = None) -> list[str]:
+        """The `cijobs crawl` command line for this source (with the figures a crawl applies)."""
+        arguments = [self.name]
+        for name, value in self.crawler_settings(figures).items():
+            arguments += ["--set", f"{name}={value}"]
         if self.base_url:
             arguments += ["--base-url", self.base_url]
         if self.delay is not None:
@@ -159,6 +200,13 @@ class Config:
     log_dir: Path | None = None
     sources: list[SourceConfig] = field(default_factory=lambda: [SourceConfig("nhsjobs")])
     figures: FiguresSection = field(default_factory=FiguresSection)
+    model: Path | None = None  # the learned stage's model directory (None: the shipped one)
+    scrapyd: ScrapydSection | None = None
+
+    @property
+    def dispatches(self) -> bool:
+        """Whether refresh runs its crawls as scrapyd jobs rather than itself."""
+        return bool(self.scrapyd and self.scrapyd.urls)
 
     @property
     def enabled_sources(self) -> list[SourceConfig]:
@@ -189,11 +237,16 @@ def load_config(path: Path | None, *, required: bool = False) -> Config:
     config = Config(path=path, warehouse=Path(checked.warehouse.path), cron=checked.refresh.cron,
                     log_dir=Path(checked.refresh.log_dir) if checked.refresh.log_dir else None,
                     sources=[SourceConfig(name, **section.model_dump()) for name, section in checked.sources.items()]
-                    or [SourceConfig("nhsjobs")], figures=checked.figures)
+                    or [SourceConfig("nhsjobs")], figures=checked.figures,
+                    model=Path(checked.matching.model) if checked.matching.model else None, scrapyd=checked.scrapyd)
     if config.cron:
         _validate_cron(path, config.cron)
     if "path" in raw.get("warehouse", {}):
         _check_writable(f"{path}: warehouse.path {str(config.warehouse)!r}", config.warehouse.parent)
+    if config.scrapyd:
+        _check_writable(f"{path}: scrapyd.batch_dir {config.scrapyd.batch_dir!r}", Path(config.scrapyd.batch_dir))
+    if config.model:
+        _check_model(f"{path}: matching.model {str(config.model)!r}", config.model)
     if config.log_dir:
         _check_writable(f"{path}: refresh.log_dir {str(config.log_dir)!r}", config.log_dir)
     for source in config.sources:
@@ -212,6 +265,13 @@ def _check_writable(where: str, directory: Path) -> None:
         raise UserError(f"{where} cannot be written: {existing} is not a directory")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise UserError(f"{where} cannot be written: no permission to write in {existing}")
+
+
+def _check_model(where: str, directory: Path) -> None:
+    from matching.learned import MODEL_NAME
+
+    if not all((directory / f"{MODEL_NAME}{suffix}").is_file() for suffix in (".json", ".npz")):
+        raise UserError(f"{where} holds no model ({MODEL_NAME}.json and {MODEL_NAME}.npz; `cijobs train` writes them)")
 
 
 def _validate_cron(path: Path, expression: str) -> None:

@@ -2,8 +2,9 @@
 
 Each source is crawled in a child process (Scrapy's reactor runs once per process, and a
 scheduler calls refresh many times), so its own crawl_runs row and JOBDIR resume work as for
-`cijobs crawl`. Only when every step succeeded is the warehouse published for the dashboard;
-a failed or killed refresh leaves the published snapshot as it was.
+`cijobs crawl`. With ``[scrapyd] urls`` in cijobs.toml the sources run as scrapyd jobs instead, whose batches
+are then loaded (cijobs/scrapyd_dispatch.py, cijobs/loading.py). Only when every step succeeded is the warehouse
+published for the dashboard; a failed or killed refresh leaves the published snapshot as it was.
 """
 from __future__ import annotations
 
@@ -80,6 +81,54 @@ def refresh(config: Config) -> RefreshResult:
             handler.close()
 
 
+def _crawl_each(config: Config, db: Path, log_file: Path, lock: WriterLock, result: RefreshResult) -> bool:
+    """Crawl the enabled sources one after another, each loading itself; False at the first that fails."""
+    for source in config.enabled_sources:
+        ok, line = _crawl(source, db, log_file, lock, config.figures)
+        result.lines.append(line)
+        logger.info(line)
+        if not ok:
+            result.message = line.split("error: ", 1)[-1]
+            return False
+    return True
+
+
+def _dispatch_and_load(config: Config, db: Path, result: RefreshResult) -> bool:
+    """Run the enabled sources as scrapyd jobs, then load their batches; False (with the reason) when a job or a
+    batch failed. The warehouse's listing fingerprints go to the batch folder first, so the jobs skip adverts
+    whose listing has not changed."""
+    from cijobs.loading import load_batches, share_known_listings
+    from cijobs.scrapyd_dispatch import run_jobs
+
+    section = config.scrapyd
+    con = warehouse.open_warehouse(db)
+    try:
+        Path(section.batch_dir).mkdir(parents=True, exist_ok=True)
+        share_known_listings(con, Path(section.batch_dir), {source.name for source in config.enabled_sources})
+    finally:
+        con.close()
+    try:
+        run_jobs(section, config.enabled_sources, config.figures)
+    except UserError as exc:  # a daemon, a job or a source that cannot be a job: one line, nothing loaded
+        result.message = str(exc)
+        logger.error(result.message)
+        return False
+    report = load_batches(db, Path(section.batch_dir))
+    for line in report.lines():
+        result.lines.append(line)
+        logger.info(line)
+    result.message = report.problem()
+    return report.ok
+
+
+def match_and_publish(db: Path) -> str:
+    """Match new requirement lines, then publish the warehouse for the dashboard; the matching summary."""
+    matched = match_warehouse(db)
+    logger.info(matched.summary())
+    warehouse.publish(db)
+    return matched.summary()
+
+
 def _refresh_locked(config: Config, db: Path, log_file: Path, started: float, lock: WriterLock) -> RefreshResult:
     sources = config.enabled_sources
     if not sources:
@@ -92,18 +141,10 @@ def _refresh_locked(config: Config, db: Path, log_file: Path, started: float, lo
         con.close()
     result = RefreshResult("failed", log_file, 0.0)
     try:
-        for source in sources:
-            ok, line = _crawl(source, db, log_file, lock, config.figures)
-            result.lines.append(line)
-            logger.info(line)
-            if not ok:
-                result.message = line.split("error: ", 1)[-1]
-                break
-        else:
-            matched = match_warehouse(db)
-            result.lines.append(matched.summary())
-            logger.info(matched.summary())
-            warehouse.publish(db)
+        crawled = (_dispatch_and_load(config, db, result) if config.dispatches
+                   else _crawl_each(config, db, log_file, lock, result))
+        if crawled:
+            result.lines.append(match_and_publish(db))
             result.status = "succeeded"
     except Exception as exc:  # recorded in refresh_runs and the log, then re-raised for the caller
         result.message = f"{type(exc).__name__}: {exc}"

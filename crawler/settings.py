@@ -66,3 +66,7 @@ CIJOBS_REPOST_WINDOW_DAYS = REPOST_WINDOW_DAYS
 # `scrapy check`: the spiders' sample URLs, rebased on this host when it is set (crawler/contracts.py).
 SPIDER_CONTRACTS = {"scrapy.contracts.default.UrlContract": None, "crawler.contracts.RebasedUrlContract": 1}
 CIJOBS_CONTRACT_BASE_URL = ""
+
+# A crawl with a batch folder (a scrapyd job) never opens the warehouse: it writes its run there as a batch for
+# `cijobs load` to merge (crawler/batches.py). Empty: the crawl loads itself into CIJOBS_DB when it closes.
+CIJOBS_BATCH_DIR = ""

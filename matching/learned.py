@@ -24,7 +24,9 @@ probability); the evidence is the phrase matcher's when it found the competency 
 n-grams that pushed the text model most. ``build_matcher`` is the one place the CLI's matchers are made:
 it returns the learned stage (the default) when the model files are there and fit this framework's
 competencies and ``CIJOBS_MATCHER=phrase`` does not ask for the phrase matcher alone; otherwise the phrase
-matcher alone.
+matcher alone. ``CIJOBS_MODEL_DIR`` (which the CLI sets from cijobs.toml's ``[matching] model``) names a model
+directory of one's own, written by `cijobs train`, instead of the shipped one; its weights hash, in the matcher
+version, makes `cijobs match` re-match what another model matched.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ import json
 import math
 import os
 import re
+import zipfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -45,6 +48,7 @@ from matching.matcher import CompetencyMatch, Matcher, MatcherConfig
 
 MODEL_NAME = "v6"
 SWITCH = "CIJOBS_MATCHER"  # "phrase": the phrase matcher alone (default "learned": the learned stage on top of it)
+MODEL_DIR_VARIABLE = "CIJOBS_MODEL_DIR"  # a model directory of one's own (`cijobs train` writes one)
 STAGES = ("phrase", "learned")
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
@@ -56,8 +60,19 @@ RESCORER_FEATURES = ("text_probability", "text_logit", "text_rank_inverse", "tex
 EVIDENCE_NGRAMS = 3
 
 
+class ModelError(ValueError):
+    """A chosen model directory that holds no readable model."""
+
+
 def model_dir() -> Path:
+    """The shipped model."""
     return Path(str(resources.files("matching") / "model"))
+
+
+def chosen_model_dir() -> Path | None:
+    """The model directory ``CIJOBS_MODEL_DIR`` names, or None for the shipped model."""
+    chosen = os.environ.get(MODEL_DIR_VARIABLE, "").strip()
+    return Path(chosen) if chosen else None
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -353,15 +368,25 @@ _LOADED: dict[tuple, tuple[LearnedModel, str]] = {}
 
 
 def load_model(directory: Path | None = None) -> tuple[LearnedModel, str] | None:
-    """The shipped model and its weights hash, or None when its files are not there."""
-    directory = directory or model_dir()
+    """The model in ``directory`` (default: ``CIJOBS_MODEL_DIR``'s, else the shipped one) and its weights hash, or
+    None when its files are not there. A directory ``CIJOBS_MODEL_DIR`` names must hold a readable model: a
+    ``ModelError`` rather than a silent fall-back to the phrase matcher."""
+    chosen = chosen_model_dir() if directory is None else None
+    directory = directory or chosen or model_dir()
     if not (directory / f"{MODEL_NAME}.json").is_file() or not (directory / f"{MODEL_NAME}.npz").is_file():
+        if chosen:
+            raise ModelError(f"{MODEL_DIR_VARIABLE}={chosen}: no model there ({MODEL_NAME}.json and {MODEL_NAME}.npz; "
+                             "`cijobs train` writes them)")
         return None
     stamp = tuple((s.st_mtime_ns, s.st_size) for s in ((directory / f"{MODEL_NAME}{suffix}").stat()
                                                       for suffix in (".json", ".npz")))
     key = (directory.resolve(), stamp)  # loaded once per process, again when the files change
     if key not in _LOADED:
-        _LOADED[key] = (LearnedModel.load(directory), weights_hash(directory))
+        try:
+            _LOADED[key] = (LearnedModel.load(directory), weights_hash(directory))
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise ModelError(f"{directory}: the model cannot be read ({exc}); train it again with `cijobs train`") \
+                from exc
     return _LOADED[key]
 
 

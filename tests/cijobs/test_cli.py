@@ -57,7 +57,7 @@ def test_every_subcommand_has_help():
     from cijobs.cli import build_parser
 
     commands = next(action for action in build_parser()._actions if action.dest == "command").choices
-    assert len(commands) == 14
+    assert len(commands) == 16
     for command in commands:
         result = run_cijobs(command, "--help")
         assert result.stdout.startswith(f"usage: cijobs {command}")
