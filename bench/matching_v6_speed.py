@@ -2,11 +2,11 @@
 
 Takes the first N distinct requirement-sized lines of the 2020 corpus (reserved adverts never read;
 texts kept in memory only), pipes them through `cijobs classify` in a child process, as a user would,
-once with CIJOBS_MATCHER=phrase and once with CIJOBS_MATCHER=learned, and prints distinct lines per second (start-up
-and model loading included), plus the in-process rate of the matchers themselves. Without the
-corpus: prints "skipped", exits 0.
+once with CIJOBS_MATCHER=phrase and once with CIJOBS_MATCHER=learned, each in one process and on every core
+(CIJOBS_MATCH_WORKERS), and prints distinct lines per second (start-up and model loading included), plus the
+in-process rate of the matchers themselves. Without the corpus: prints "skipped", exits 0.
 
-    .venv/bin/python bench/matching_v6_speed.py [--lines 5000]
+    .venv/bin/python bench/matching_v6_speed.py [--lines 20000]
 """
 from __future__ import annotations
 
@@ -39,8 +39,9 @@ def distinct_lines(count: int) -> list[str]:
     return list(seen)
 
 
-def through_cli(lines: list[str], phrase_only: bool) -> float:
-    env = {**os.environ, "CIJOBS_MATCHER": "phrase" if phrase_only else "learned"}
+def through_cli(lines: list[str], phrase_only: bool, workers: int) -> float:
+    env = {**os.environ, "CIJOBS_MATCHER": "phrase" if phrase_only else "learned",
+           "CIJOBS_MATCH_WORKERS": str(workers)}
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "cijobs.cli", "classify"], input="\n".join(lines) + "\n",
                             capture_output=True, text=True, cwd=ROOT, env=env, check=True)
@@ -51,7 +52,7 @@ def through_cli(lines: list[str], phrase_only: bool) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, default=5000)
+    parser.add_argument("--lines", type=int, default=20000)
     args = parser.parse_args()
     if not real_corpus.DEFAULT_CORPUS.is_file():
         print(f"skipped: no corpus at {real_corpus.DEFAULT_CORPUS}")
@@ -63,9 +64,12 @@ def main() -> int:
         print("no learned model in matching/model: nothing to compare")
         return 0
     print(f"{len(lines)} distinct real lines; learned matcher {learned.version}")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     for name, phrase_only in (("phrase matcher alone", True), ("learned stage (v6)", False)):
-        seconds = through_cli(lines, phrase_only)
-        print(f"  cijobs classify, {name:<22}: {seconds:6.2f}s  {len(lines) / seconds:7.0f} lines/s (with start-up)")
+        one = through_cli(lines, phrase_only, 1)
+        every = through_cli(lines, phrase_only, cores)
+        print(f"  cijobs classify, {name:<22}: one process {one:6.2f}s {len(lines) / one:7.0f} lines/s; {cores} "
+              f"workers {every:6.2f}s {len(lines) / every:7.0f} lines/s ({one / every:.2f}x; with start-up)")
     for name, make in (("phrase matcher alone", lambda: Matcher(framework)),
                        ("learned stage (v6)", lambda: build_matcher(framework, stage="learned"))):
         matcher = make()  # fresh: no remembered words or lines
