@@ -91,12 +91,18 @@ CONTACT_BLOCK_XPATH = (
 JSON_SCRIPT_TYPES = ("application/ld+json", "application/json")
 # Attributes that hold a location, not prose: a URL is never rewritten (a mailto:/tel: link goes whole).
 URL_ATTRIBUTES = {"href", "src", "action", "srcset", "id", "class", "itemtype", "itemprop", "rel", "type"}
+# Every email, phone or named contact the patterns above find holds one of these (an at sign or the word "at",
+# a digit, a cue's stem), so a text without any is left alone without running them: most of a page's text nodes.
+MAY_HOLD_PERSONAL = re.compile(r"[@\uff20\ufe6b\d]|(?i:\bat\b|contact|speak|talk|mail|call|ring|discuss|enquir|"
+                               r"quer|name|manager)")
 # JSON and JavaScript string escapes: redaction runs between them, never across ("\n01632 ...").
 _STRING_ESCAPE = re.compile(r"(\\u[0-9a-fA-F]{4}|\\.)")
 
 
 def redact_text(text: str) -> str:
     """Replace every email address, phone number and person named as a contact in ``text``."""
+    if not MAY_HOLD_PERSONAL.search(text):
+        return text
     text = EMAIL.sub(EMAIL_MASK, text)
     text = EMAIL_ACROSS_TAGS.sub(EMAIL_MASK, text)
     text = PHONE.sub(PHONE_MASK, text)
@@ -185,6 +191,8 @@ def _redact_across_segments(texts: list[str]) -> None:
         before, after = texts[index - 1], texts[index]
         head, tail = before[-80:], after[:160]
         joined = head + tail
+        if not MAY_HOLD_PERSONAL.search(joined):
+            continue
         for pattern, mask in ((EMAIL, EMAIL_MASK), (PHONE, PHONE_MASK)):
             match = next((m for m in pattern.finditer(joined) if m.start() < len(head) < m.end()), None)
             if match:
