@@ -22,7 +22,7 @@ from pathlib import Path
 
 from advert_text.normalise import fold
 from cijobs.errors import UserError
-from matching.evaluate import _records, evaluate, load_gold
+from matching.evaluate import evaluate, labelled_records, load_gold
 from matching.framework import Framework, load_framework
 from matching.learned import MODEL_NAME, LearnedMatcher, LearnedModel, build_matcher, model_dir, weights_hash
 from matching.matcher import Matcher
@@ -50,7 +50,7 @@ def read_labelled_file(path: Path, known_ids: set[str]) -> list[dict]:
         raise UserError(f"{path}: no such file")
     try:
         labelled = load_gold(path)
-        records = list(_records(path))
+        records = list(labelled_records(path))
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     except UnicodeDecodeError as exc:

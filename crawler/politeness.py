@@ -4,8 +4,7 @@ from __future__ import annotations
 
 def delay_settings(delay: float | None) -> dict[str, object]:
     """Seconds between requests to a host; 0 turns off AutoThrottle and the randomised delay (loopback tests).
-
-    The same as crawler/run.py's ``crawl_settings`` applies to `cijobs crawl --delay`."""
+    `cijobs crawl --delay` (crawler/run.py) and scrapyd jobs both go through here."""
     if delay is None:
         return {}
     settings: dict[str, object] = {"DOWNLOAD_DELAY": delay, "AUTOTHROTTLE_START_DELAY": max(delay, 0.01)}

@@ -15,6 +15,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from crawler.politeness import delay_settings
 from crawler.sources import SOURCES
 
 
@@ -53,13 +54,7 @@ def crawl_settings(db_path: Path, delay: float | None = None, log_level: str = "
     settings = get_project_settings()
     settings.set("CIJOBS_DB", str(db_path), priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
-    if delay is not None:
-        settings.set("DOWNLOAD_DELAY", delay, priority="cmdline")
-        settings.set("AUTOTHROTTLE_START_DELAY", max(delay, 0.01), priority="cmdline")
-        if delay == 0:
-            settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-            settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="cmdline")
-    for name, value in (extra or {}).items():
+    for name, value in {**delay_settings(delay), **(extra or {})}.items():
         settings.set(name, value, priority="cmdline")
     return settings
 

@@ -125,7 +125,7 @@ def load_gold(path: Path | str) -> list[dict]:
     one string ("3.2.1; 4.1.1") or numbers."""
     path = Path(path)
     rows = []
-    for number, record in _records(path):
+    for number, record in labelled_records(path):
         text = next((record[key] for key in TEXT_KEYS if key in record), None)
         labels = next((record[key] for key in LABEL_KEYS if key in record), None)
         if isinstance(labels, str):
@@ -137,7 +137,7 @@ def load_gold(path: Path | str) -> list[dict]:
     return rows
 
 
-def _records(path: Path):
+def labelled_records(path: Path):
     """(line number, record) from a JSON-lines or CSV file."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
         if path.suffix.lower() == ".csv":
