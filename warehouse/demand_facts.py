@@ -138,31 +138,30 @@ def _needs_basis(con: duckdb.DuckDBPyConnection) -> str:
     return f"{framework}|{matcher}"
 
 
-def _rebuild_needs(con: duckdb.DuckDBPyConnection) -> str:
-    """advert x competency needed, with the best line behind it per level (ties: the earliest line): for the
-    adverts in ``stale_needs`` only, unless the framework or the matcher changed since the last build (then
-    every match is current or not anew, and all are regrouped). Returns "all" or "N adverts"."""
+def _stale_scope(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """(SQL condition on ``advert_id`` choosing what to rebuild, "all" or "N adverts"): the adverts in
+    ``stale_needs``, unless the framework or the matcher changed since the last build (then every match is
+    current or not anew, and all are rebuilt)."""
+    built = con.execute("SELECT value FROM warehouse_state WHERE key = ?", [NEEDS_BASIS_KEY]).fetchone()
+    if built is None or built[0] != _needs_basis(con):
+        return "TRUE", "all"
+    stale_adverts = con.execute("SELECT count(DISTINCT advert_id) FROM stale_needs").fetchone()[0]
+    return "advert_id IN (SELECT advert_id FROM stale_needs)", f"{stale_adverts} adverts"
+
+
+def _rebuild_needs(con: duckdb.DuckDBPyConnection, scope: str) -> None:
+    """advert x competency needed, with the best line behind it per level (ties: the earliest line)."""
     examples = ", ".join(
         f"arg_max(requirement_id, {{'score': score, 'earlier': -requirement_id}}) FILTER (WHERE {condition}), "
         f"max(score) FILTER (WHERE {condition})" for condition in LINE_LEVELS.values())
-    basis = _needs_basis(con)
-    built = con.execute("SELECT value FROM warehouse_state WHERE key = ?", [NEEDS_BASIS_KEY]).fetchone()
-    every_advert = built is None or built[0] != basis
-    stale = "" if every_advert else "WHERE advert_id IN (SELECT advert_id FROM stale_needs)"
-    stale_adverts = con.execute("SELECT count(DISTINCT advert_id) FROM stale_needs").fetchone()[0]
-    rebuilt = "all" if every_advert else f"{stale_adverts} adverts"
-    con.execute(f"DELETE FROM advert_needs {stale}")
+    con.execute(f"DELETE FROM advert_needs WHERE {scope}")
     con.execute(
         f"""INSERT INTO advert_needs
             SELECT advert_id, competency_id, any_value(subdomain_id), any_value(domain_id),
                    bool_or(coalesce(level = 'essential', false)), bool_or(coalesce(level = 'desirable', false)),
                    bool_or(level IS NULL), {examples}
-            FROM current_matches {stale} GROUP BY advert_id, competency_id
+            FROM current_matches WHERE {scope} GROUP BY advert_id, competency_id
             ORDER BY competency_id, advert_id""")
-    con.execute("DELETE FROM stale_needs")
-    con.execute("INSERT INTO warehouse_state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [NEEDS_BASIS_KEY, basis])
-    return rebuilt
 
 
 def _rebuild_example_candidates(con: duckdb.DuckDBPyConnection) -> None:
@@ -178,20 +177,17 @@ def _rebuild_example_candidates(con: duckdb.DuckDBPyConnection) -> None:
                 WHERE rank <= {EXAMPLE_CANDIDATES}""")
 
 
-def _rebuild_facts(con: duckdb.DuckDBPyConnection, competencies: int) -> None:
-    words = max(1, -(-competencies // WORD_BITS))
-    conditions = {"any": "TRUE", "essential": "n.has_essential", "desirable": "n.has_desirable"}
+MASK_LEVELS = {"any": "TRUE", "essential": "n.has_essential", "desirable": "n.has_desirable"}
+MASK_COLUMNS = tuple(f"{kind}_{level}" for level in MASK_LEVELS for kind in KINDS)
+
+
+def _rebuild_masks(con: duckdb.DuckDBPyConnection, scope: str, words: int) -> None:
+    """Each advert's need masks, from its needs (for the adverts in ``scope``)."""
     masks = ", ".join(f"{_mask_words(kind, words, condition)} AS {kind}_{level}"
-                      for level, condition in conditions.items() for kind in KINDS)
-    zeros = f"[{', '.join(['0::UBIGINT'] * words)}]"
-    mask_columns = ", ".join(
-        f"coalesce(m.{kind}_{level}, {'0::UBIGINT' if kind in ONE_WORD_KINDS else zeros})"
-        for level in conditions for kind in KINDS)
-    ordered = ", ".join(f"{kind}_{level}" for level in conditions for kind in KINDS)
-    columns = ", ".join(FACT_COLUMNS)
-    con.execute("DELETE FROM demand_facts")
+                      for level, condition in MASK_LEVELS.items() for kind in KINDS)
+    con.execute(f"DELETE FROM advert_masks WHERE {scope}")
     con.execute(
-        f"""INSERT INTO demand_facts ({columns}, {ordered})
+        f"""INSERT INTO advert_masks (advert_id, {", ".join(MASK_COLUMNS)})
             WITH needs AS (
                 SELECT n.advert_id, n.has_essential, n.has_desirable, c.bit AS competency_bit,
                        s.bit AS subdomain_bit, d.bit AS domain_bit
@@ -199,18 +195,38 @@ def _rebuild_facts(con: duckdb.DuckDBPyConnection, competencies: int) -> None:
                 JOIN demand_bits c ON c.kind = 'competency' AND c.id = n.competency_id
                 JOIN demand_bits s ON s.kind = 'subdomain' AND s.id = n.subdomain_id
                 JOIN demand_bits d ON d.kind = 'domain' AND d.id = n.domain_id
-            ), masks AS (SELECT n.advert_id, {masks} FROM needs n GROUP BY n.advert_id)
+                WHERE {scope}
+            )
+            SELECT n.advert_id, {masks} FROM needs n GROUP BY n.advert_id""")
+
+
+def _rebuild_facts(con: duckdb.DuckDBPyConnection, words: int) -> None:
+    """Every published advert's current columns with its masks (none: zeros)."""
+    zeros = f"[{', '.join(['0::UBIGINT'] * words)}]"
+    mask_columns = ", ".join(f"coalesce(m.{column}, {zeros if column.startswith('competency') else '0::UBIGINT'})"
+                             for column in MASK_COLUMNS)
+    columns = ", ".join(FACT_COLUMNS)
+    con.execute("DELETE FROM demand_facts")
+    con.execute(
+        f"""INSERT INTO demand_facts ({columns}, {", ".join(MASK_COLUMNS)})
             SELECT {", ".join(f"f.{c}" for c in FACT_COLUMNS)}, {mask_columns}
-            FROM advert_facts f LEFT JOIN masks m USING (advert_id)
+            FROM advert_facts f LEFT JOIN advert_masks m USING (advert_id)
             ORDER BY f.date_posted, f.advert_id""")
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> str:
-    """Rebuild demand_bits, advert_needs (of the stale adverts) and demand_facts from the current adverts and
-    matches, in one step; returns what advert_needs was rebuilt for ("all" or "N adverts")."""
+    """Rebuild demand_bits, advert_needs and advert_masks (of the stale adverts), the example candidates and
+    demand_facts from the current adverts and matches, in one step; returns what needs and masks were rebuilt
+    for ("all" or "N adverts")."""
     with transaction(con):
         counts = _rebuild_bits(con)
-        rebuilt = _rebuild_needs(con)
+        words = max(1, -(-counts.get("competency", 0) // WORD_BITS))
+        scope, rebuilt = _stale_scope(con)
+        _rebuild_needs(con, scope)
+        _rebuild_masks(con, scope, words)
         _rebuild_example_candidates(con)
-        _rebuild_facts(con, counts.get("competency", 0))
+        _rebuild_facts(con, words)
+        con.execute("DELETE FROM stale_needs")
+        con.execute("INSERT INTO warehouse_state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [NEEDS_BASIS_KEY, _needs_basis(con)])
     return rebuilt

@@ -136,11 +136,14 @@ def test_pay_and_regions_per_domain_count_the_adverts_needing_each_domain(publis
     assert (shown["adverts"] == len(in_london)).all()
 
 
-def _needs_table(con) -> list[tuple]:
-    return con.execute("SELECT * FROM advert_needs ORDER BY advert_id, competency_id").fetchall()
+def _needs_table(con) -> list[list[tuple]]:
+    """What publishing derives per advert: its needs, its masks and its demand facts."""
+    return [con.execute("SELECT * FROM advert_needs ORDER BY advert_id, competency_id").fetchall(),
+            con.execute("SELECT * FROM advert_masks ORDER BY advert_id").fetchall(),
+            con.execute("SELECT * FROM demand_facts ORDER BY advert_id").fetchall()]
 
 
-def test_publishing_after_a_batch_regroups_only_its_adverts_and_gets_what_a_full_rebuild_gets(tmp_path):
+def test_publishing_after_a_batch_rebuilds_only_its_adverts_and_gets_what_a_full_rebuild_gets(tmp_path):
     framework = load_framework()
     ids = [c.id for c in framework.competencies]
 
