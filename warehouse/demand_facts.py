@@ -164,17 +164,61 @@ def _rebuild_needs(con: duckdb.DuckDBPyConnection, scope: str) -> None:
             ORDER BY competency_id, advert_id""")
 
 
-def _rebuild_example_candidates(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("DELETE FROM example_candidates")
-    for level in LINE_LEVELS:
+def _level_lines(level: str, scope: str) -> str:
+    """SQL: (competency_id, level, requirement_id, advert_id, score) of the best line of each need in scope."""
+    return f"""SELECT competency_id, '{level}' AS level, example_{level} AS requirement_id, advert_id,
+                      example_{level}_score AS score
+               FROM advert_needs WHERE example_{level} IS NOT NULL AND {scope}"""
+
+
+RANKED = "row_number() OVER (PARTITION BY competency_id, level ORDER BY score DESC, requirement_id)"
+
+
+def _rebuild_example_candidates(con: duckdb.DuckDBPyConnection, scope: str) -> None:
+    """Each competency's EXAMPLE_CANDIDATES best lines per level, a prefix of the ranking of every advert's best
+    line (what ``demand._example_lines`` needs to be right). After a batch the lists are merged: the stale
+    adverts' lines leave, their new lines come in, and a list that was full keeps only what ranks at or above
+    its old last line (below it, lines of other adverts were never kept); a list left under half full is
+    ranked again from every advert."""
+    if scope == "TRUE":
+        lists = " UNION ALL ".join(_level_lines(level, "TRUE") for level in LINE_LEVELS)
+    else:
+        fresh = " UNION ALL ".join(_level_lines(level, scope) for level in LINE_LEVELS)
         con.execute(
-            f"""INSERT INTO example_candidates
-                SELECT competency_id, '{level}', rank, example_{level}, advert_id FROM (
-                    SELECT competency_id, advert_id, example_{level},
-                           row_number() OVER (PARTITION BY competency_id
-                                              ORDER BY example_{level}_score DESC, example_{level}) AS rank
-                    FROM advert_needs WHERE example_{level} IS NOT NULL)
-                WHERE rank <= {EXAMPLE_CANDIDATES}""")
+            f"""CREATE OR REPLACE TEMP TABLE merged_candidates AS
+                WITH last_kept AS (  -- the last line of each full list
+                    SELECT competency_id, level, arg_max(score, rank) AS score,
+                           arg_max(requirement_id, rank) AS requirement_id
+                    FROM example_candidates GROUP BY competency_id, level
+                    HAVING count(*) >= {EXAMPLE_CANDIDATES}),
+                merged AS (
+                    SELECT competency_id, level, requirement_id, advert_id, score FROM example_candidates
+                    WHERE NOT ({scope})
+                    UNION ALL {fresh})
+                SELECT m.* FROM merged m LEFT JOIN last_kept b USING (competency_id, level)
+                WHERE b.score IS NULL OR m.score > b.score
+                   OR (m.score = b.score AND m.requirement_id <= b.requirement_id)""")
+        short = con.execute(
+            f"""SELECT DISTINCT c.competency_id, c.level FROM example_candidates c
+                WHERE (c.competency_id, c.level) IN (
+                    SELECT competency_id, level FROM example_candidates GROUP BY ALL
+                    HAVING count(*) >= {EXAMPLE_CANDIDATES})
+                  AND (SELECT count(*) FROM merged_candidates m WHERE m.competency_id = c.competency_id
+                       AND m.level = c.level) < {EXAMPLE_CANDIDATES // 2}""").fetchall()
+        refill = " UNION ALL ".join(
+            _level_lines(level, "competency_id = ANY(?)") for level in LINE_LEVELS)
+        lists = (f"""SELECT * FROM merged_candidates WHERE NOT list_contains(?, competency_id || '|' || level)
+                     UNION ALL SELECT * FROM ({refill})
+                     WHERE list_contains(?, competency_id || '|' || level)""")
+        keys = [f"{competency}|{level}" for competency, level in short]
+        ids = sorted({competency for competency, _ in short})
+        params = [keys, *([ids] * len(LINE_LEVELS)), keys]
+    con.execute("DELETE FROM example_candidates")
+    con.execute(
+        f"""INSERT INTO example_candidates (competency_id, level, rank, requirement_id, advert_id, score)
+            SELECT competency_id, level, rank, requirement_id, advert_id, score FROM (
+                SELECT *, {RANKED} AS rank FROM ({lists}))
+            WHERE rank <= {EXAMPLE_CANDIDATES}""", [] if scope == "TRUE" else params)
 
 
 MASK_LEVELS = {"any": "TRUE", "essential": "n.has_essential", "desirable": "n.has_desirable"}
@@ -224,7 +268,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> str:
         scope, rebuilt = _stale_scope(con)
         _rebuild_needs(con, scope)
         _rebuild_masks(con, scope, words)
-        _rebuild_example_candidates(con)
+        _rebuild_example_candidates(con, scope)
         _rebuild_facts(con, words)
         con.execute("DELETE FROM stale_needs")
         con.execute("INSERT INTO warehouse_state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -182,3 +182,57 @@ def test_publishing_after_a_batch_rebuilds_only_its_adverts_and_gets_what_a_full
     assert con.execute("SELECT count(*) FROM advert_needs a JOIN adverts USING (advert_id) "
                        "WHERE reference = 'R-1'").fetchone()[0] == 3
     con.close()
+
+
+def test_after_a_batch_each_competencys_example_list_is_still_the_top_of_the_ranking(tmp_path, monkeypatch):
+    """The example candidates merged after a batch must stay a prefix of the ranking a full rebuild gives,
+    or an example line shown under a filter would not be the best one there."""
+    monkeypatch.setattr(demand_facts, "EXAMPLE_CANDIDATES", 4)
+    framework = load_framework()
+    competency = framework.competencies[0].id
+
+    def advert(number: int, text: str) -> dict:
+        return {"source": "nhsjobs", "reference": f"E-{number}", "url": f"http://127.0.0.1/E-{number}",
+                "title": "Clinical Informatics Lead", "employer": f"Trust {number % 3}",
+                "date_posted": date(2026, 3, 1), "closing_date": date(2026, 3, 30), "is_informatics": True,
+                "requirements": [{"section": "person_specification", "category": None, "level": "essential",
+                                  "text": text}]}
+
+    def match(con, scores: dict[str, float]) -> None:
+        lines = con.execute("SELECT requirement_id, text FROM requirements WHERE requirement_id NOT IN "
+                            "(SELECT requirement_id FROM matched_requirements) ORDER BY 1").fetchall()
+        rows = [{"requirement_id": rid, "competency_id": competency, "score": scores[text], "evidence": text}
+                for rid, text in lines]
+        warehouse.store_matches(con, [rid for rid, _ in lines], pd.DataFrame(rows), framework.version, "m1")
+
+    con = warehouse.open_warehouse(tmp_path / "w.duckdb")
+    warehouse.store_framework(con, framework)
+    scores = {f"line {n}": 60.0 + n for n in range(12)}  # line 11 is the best
+    warehouse.load_adverts(con, [advert(n, f"line {n}") for n in range(12)], today=date(2026, 1, 1))
+    match(con, scores)
+    demand_facts.rebuild(con)
+    # the four listed adverts fall to the bottom and a new one comes in at the top: the list keeps one line,
+    # under half, so it is ranked again from every advert
+    scores.update({f"worse {n}": 50.0 + n for n in (8, 9, 10, 11)}, **{"new": 69.0})
+    warehouse.load_adverts(con, [advert(n, f"worse {n}") for n in (8, 9, 10, 11)] + [advert(20, "new")],
+                           today=date(2026, 1, 1))
+    match(con, scores)
+    assert demand_facts.rebuild(con) == "5 adverts"
+
+    def listed() -> list[tuple]:
+        return con.execute("SELECT level, requirement_id FROM example_candidates ORDER BY level, rank").fetchall()
+
+    def examples() -> list:
+        return [demand.competency_demand(con, AdvertFilter(employers=employers), framework.competencies[0].domain_id)
+                .set_index("competency_id").loc[competency, "example_line"]
+                for employers in ((), ("Trust 0",), ("Trust 1",), ("Trust 2",))]
+
+    merged, shown = listed(), examples()
+    con.execute("DELETE FROM warehouse_state WHERE key = ?", [demand_facts.NEEDS_BASIS_KEY])
+    demand_facts.rebuild(con)
+    full = listed()
+    for level in ("any", "essential"):
+        kept = [line for lv, line in merged if lv == level]
+        assert kept == [line for lv, line in full if lv == level][:len(kept)] and len(kept) == 4
+    assert shown == examples() == ["new", "line 6", "line 7", "new"]
+    con.close()
