@@ -83,10 +83,10 @@ class ClauseMatcher:
     def _learned_scores(self, texts: list[str]) -> list[dict[str, CompetencyMatch]]:
         """Each text's candidates, re-scored as the learned stage scores a line (score 0-100, its own evidence)."""
         learned, model = self.learned, self.learned.model
-        probs, x = learned.text_probabilities([fold(text) for text in texts])
+        probs, asks, x = learned.text_probabilities([fold(text) for text in texts])
         phrase = gated_phrase_answers(learned.phrase.match_lines, texts, probs, model.phrase_gate)
         pairs, rows = rescorer_rows(probs, model.competencies, phrase, texts, model.train_frequency,
-                                    model.text_candidates)
+                                    model.text_candidates, asks, model.phrase_reliability)
         scores = sigmoid(rows @ model.rescorer_coef + model.rescorer_intercept) if len(rows) else np.zeros(0)
         column = {cid: k for k, cid in enumerate(model.competencies)}
         phrase_of = [{m.competency_id: m for m in answer} for answer in phrase]
@@ -103,7 +103,11 @@ class ClauseMatcher:
     def _combined(self, scored, whole: int, parts: list[int]) -> list[CompetencyMatch]:
         if self.combine == "phrase-union":
             return _best_first(_best_of([scored[whole], *(scored[p] for p in parts)]), 0.0, self.config.top_k)
-        threshold = 100 * self.learned.model.threshold
+        model, domain_of = self.learned.model, {c.id: c.domain_id for c in self.learned.framework.competencies}
+
+        def threshold(cid: str) -> float:  # the model's threshold for the competency's domain
+            return 100 * model.domain_thresholds.get(domain_of[cid], model.threshold)
+
         cap = min(self.learned.model.max_per_line, self.config.top_k)
         answer = _best_first(scored[whole], threshold, cap)
         if not parts:
@@ -127,8 +131,11 @@ def _best_of(answers: list[dict[str, CompetencyMatch]]) -> dict[str, CompetencyM
     return best
 
 
-def _best_first(matches: dict[str, CompetencyMatch], threshold: float, cap: int) -> list[CompetencyMatch]:
-    kept = sorted((m for m in matches.values() if m.score >= threshold), key=lambda m: (-m.score, m.competency_id))
+def _best_first(matches: dict[str, CompetencyMatch], threshold, cap: int) -> list[CompetencyMatch]:
+    """The matches at or above the threshold (a number, or a competency's own from a function), best first."""
+    at_least = threshold if callable(threshold) else (lambda _: threshold)
+    kept = sorted((m for m in matches.values() if m.score >= at_least(m.competency_id)),
+                  key=lambda m: (-m.score, m.competency_id))
     return [replace(m, score=round(m.score, 1)) for m in kept[:cap]]
 
 

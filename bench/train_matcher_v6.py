@@ -5,10 +5,13 @@ Labels: tests/data/real_2020_v6_labels.jsonl (round 1: whole adverts) and real_2
 into them is picked up; the texts are rebuilt from the corpus in ../shared/data/nhs_jobs_2020 by
 bench/real_corpus.py (reserved adverts are never read). Without the corpus: prints "skipped", exits 0.
 
-Fitting uses the `train` split of both rounds (plus the helper-written gold lines, weighted GOLD_WEIGHT);
-every choice (the text model's C, the re-scorer's threshold, the phrase matcher's gate) is made on
-`validation` of both rounds, reported per round and together; `test` is scored only with --final. The fitting
-itself is matching/training.py's (`cijobs train` uses it too); this script gathers the corpus's lines and reports.
+Fitting uses the `train` split of both rounds (plus the helper-written gold lines, weighted GOLD_WEIGHT): the text
+model, the "asks anything" model, the phrase counts and the re-scorer, and the thresholds per domain (on the training
+lines' out-of-fold candidates, where every domain has over a hundred labelled lines); every other choice (the text
+model's C, one shift of the thresholds, the phrase matcher's gate) is made on `validation` of both rounds, reported
+per round and together with found/labelled per domain; `test` is scored only with --final. The fitting itself is
+matching/training.py's (`cijobs train` uses it too); this script gathers the corpus's lines and reports. The
+experiments behind the current recipe are bench/v6_rescorer_experiments.py's.
 Writes matching/model/v6.json + v6.npz (n-grams kept only when seen in >= 5 different training adverts),
 then scores the shipped files through the production path (matching.evaluate.evaluate ->
 classify_lines), the phrase matcher alone beside it, and prints a learning curve (validation F1 at
@@ -199,7 +202,7 @@ def main() -> int:
     compare("blind (helper-written; never trained on)", load_gold(BLIND), results, args.out)
 
     if not args.no_curve:
-        print("\nlearning curve (validation, both rounds; the threshold re-chosen on validation at each size):")
+        print("\nlearning curve (validation, both rounds; the thresholds re-chosen at each size):")
         results["learning_curve"] = learning_curve(by_split, gold_rows, phrase, phrase_answers, chosen["c"])
     if args.results:
         args.results.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

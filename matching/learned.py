@@ -9,11 +9,16 @@ real advert lines:
    ``min_train_lines`` labelled training lines gives the probability that the line asks for it. The
    vocabulary keeps only n-grams seen in at least five different adverts, so no advert's wording can be
    rebuilt from it.
+   A line-level model beside them ("asks anything") gives the probability that the line asks for any
+   competency at all: most real advert lines ask nothing.
 2. Re-scorer. Each candidate competency of a line (the text model's best few, plus whatever the phrase
    matcher returned) is scored by one shared logistic regression over: the text probability and its
-   rank, whether the phrase matcher returned it and with what score, whether the competency has a text
-   model, how often it was labelled in training and the line's length. Candidates at or above the tuned
-   threshold are kept, best first, at most ``max_per_line`` (and the phrase matcher's ``top_k``).
+   rank, the line's "asks anything" probability, whether the phrase matcher returned it and with what
+   score, how often that key phrase's (and that competency's) phrase answers were right on the training
+   lines (``phrase_reliability.py``), whether the competency has a text model, how often it was labelled in
+   training and the line's length. Candidates at or above their domain's threshold (tuned on the training
+   lines' out-of-fold candidates so that each domain is found about as often as it is labelled) are kept,
+   best first, at most ``max_per_line`` (and the phrase matcher's ``top_k``).
    Competencies too rare to learn reach the answer only through the phrase matcher. The text model runs
    first; a line whose best text probability is below ``phrase_gate`` would not be asked of the phrase
    matcher (most of the stage's time), but the trainer allows a gate only where it costs the written lines
@@ -30,6 +35,7 @@ version, makes `cijobs match` re-match what another model matched.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -37,6 +43,7 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -45,6 +52,7 @@ import numpy as np
 from advert_text.normalise import fold
 from matching.framework import Framework
 from matching.matcher import CompetencyMatch, Matcher, MatcherConfig
+from matching.phrase_reliability import PhraseReliability
 
 MODEL_NAME = "v6"
 SWITCH = "CIJOBS_MATCHER"  # "phrase": the phrase matcher alone (default "learned": the learned stage on top of it)
@@ -53,11 +61,18 @@ STAGES = ("phrase", "learned")
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 5)
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+# The stage's own code beside the phrase matcher's (matcher.MATCHING_MODULES): its version hashes them with the
+# weights, so a changed feature or rule re-matches the warehouse and retires the recorded accuracy figures.
+STAGE_MODULES = (("matching", "learned.py"), ("matching", "phrase_reliability.py"))
 RESCORER_FEATURES = ("text_probability", "text_logit", "text_rank_inverse", "text_top", "phrase_found",
                      "phrase_score", "phrase_rank_inverse", "phrase_fallback", "phrase_and_text", "has_text_model",
                      "phrase_without_text_model", "phrase_score_without_text_model",
-                     "train_frequency_log", "line_chars_log", "phrase_matches_on_line")
+                     "train_frequency_log", "line_chars_log", "phrase_matches_on_line", "line_asks_probability",
+                     "line_asks_logit", "phrase_precision", "phrase_answers_log", "competency_phrase_precision",
+                     "competency_phrase_answers_log")
+LINE_TARGETS = ("asks anything",)  # line-level text models after the competencies' columns: any competency at all
 EVIDENCE_NGRAMS = 3
+DOT_CHUNK_LINES = 128
 
 
 class ModelError(ValueError):
@@ -89,12 +104,18 @@ class SparseRows:
         return self.indices[self.ptr[i]:self.ptr[i + 1]], self.values[self.ptr[i]:self.ptr[i + 1]]
 
     def dot(self, weights: np.ndarray) -> np.ndarray:
-        """(lines, features) @ (features, K), summed per row."""
-        out = np.zeros((len(self.ptr) - 1, weights.shape[1]), dtype=np.float64)
-        filled = np.flatnonzero(np.diff(self.ptr))
-        if len(filled):
-            products = weights[self.indices] * self.values[:, None].astype(weights.dtype)
-            out[filled] = np.add.reduceat(products, self.ptr[filled], axis=0)
+        """(lines, features) @ (features, K), summed per row; DOT_CHUNK_LINES lines at a time, so that the gathered
+        weight rows stay in the processor's cache (three to five times faster than all lines at once)."""
+        n = len(self.ptr) - 1
+        out = np.zeros((n, weights.shape[1]), dtype=np.float64)
+        for start in range(0, n, DOT_CHUNK_LINES):
+            stop = min(start + DOT_CHUNK_LINES, n)
+            ptr = self.ptr[start:stop + 1]
+            filled = np.flatnonzero(np.diff(ptr))
+            if len(filled):
+                products = weights[self.indices[ptr[0]:ptr[-1]]] * \
+                    self.values[ptr[0]:ptr[-1], None].astype(weights.dtype)
+                out[start + filled] = np.add.reduceat(products, ptr[filled] - ptr[0], axis=0)
         return out
 
     def tocsr(self):
@@ -175,12 +196,12 @@ class LearnedModel:
     """Everything the learned stage needs, as saved in ``v6.json`` + ``v6.npz``."""
 
     framework_ids: list[str]          # the competency ids of the framework it was trained for
-    competencies: list[str]           # those with a text model, in column order
+    competencies: list[str]           # those with a text model, in column order (then the LINE_TARGETS columns)
     word_vocabulary: list[str]
     char_vocabulary: list[str]
     idf: np.ndarray                   # (features,)
-    weights: np.ndarray               # dense float32 (features, competencies); stored sparse
-    bias: np.ndarray                  # (competencies,)
+    weights: np.ndarray               # dense float32 (features, competencies + line targets); stored sparse
+    bias: np.ndarray                  # (competencies + line targets,)
     rescorer_coef: np.ndarray         # (len(RESCORER_FEATURES),)
     rescorer_intercept: float
     threshold: float
@@ -189,6 +210,14 @@ class LearnedModel:
     train_frequency: dict[str, int]
     info: dict
     phrase_gate: float = 0.0          # lines whose best text probability is below it skip the phrase matcher
+    line_targets: list[str] = dataclasses.field(default_factory=lambda: list(LINE_TARGETS))
+    phrase_reliability: PhraseReliability = dataclasses.field(default_factory=PhraseReliability)
+    domain_thresholds: dict[str, float] = dataclasses.field(default_factory=dict)  # else ``threshold``
+
+    def thresholds_for(self, competency_ids: list[str], domain_of: dict[str, str]) -> np.ndarray:
+        """The threshold each candidate must reach: its domain's, else the global one."""
+        return np.array([self.domain_thresholds.get(domain_of.get(cid, ""), self.threshold) for cid in competency_ids],
+                        dtype=np.float64)
 
     def save(self, directory: Path, name: str = MODEL_NAME) -> tuple[Path, Path]:
         directory.mkdir(parents=True, exist_ok=True)
@@ -196,7 +225,9 @@ class LearnedModel:
                 "rescorer_features": list(RESCORER_FEATURES), "threshold": self.threshold,
                 "max_per_line": self.max_per_line, "text_candidates": self.text_candidates,
                 "train_frequency": dict(sorted(self.train_frequency.items())), "info": self.info,
-                "phrase_gate": self.phrase_gate,
+                "phrase_gate": self.phrase_gate, "line_targets": self.line_targets,
+                "domain_thresholds": dict(sorted(self.domain_thresholds.items())),
+                "phrase_reliability": self.phrase_reliability.as_json(),
                 "word_vocabulary": self.word_vocabulary, "char_vocabulary": self.char_vocabulary}
         json_path, npz_path = directory / f"{name}.json", directory / f"{name}.npz"
         json_path.write_text(json.dumps(meta, ensure_ascii=True, indent=0) + "\n", encoding="utf-8")
@@ -226,7 +257,9 @@ class LearnedModel:
                        data["rescorer_coef"], float(data["rescorer_intercept"][0]), float(meta["threshold"]),
                        int(meta["max_per_line"]), int(meta["text_candidates"]),
                        {k: int(v) for k, v in meta["train_frequency"].items()}, meta.get("info", {}),
-                       float(meta.get("phrase_gate", 0.0)))
+                       float(meta.get("phrase_gate", 0.0)), list(meta["line_targets"]),
+                       PhraseReliability.from_json(meta["phrase_reliability"]),
+                       {d: float(t) for d, t in meta["domain_thresholds"].items()})
 
 
 def _save_npz_deterministic(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -249,11 +282,27 @@ def weights_hash(directory: Path, name: str = MODEL_NAME) -> str:
     return digest.hexdigest()[:8]
 
 
+@lru_cache(maxsize=1)
+def stage_code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for package, name in STAGE_MODULES:
+        digest.update(name.encode() + b"\0" + (resources.files(package) / name).read_bytes())
+    return digest.hexdigest()
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
 def rescorer_rows(text_probs: np.ndarray, learned_ids: list[str], phrase_answers: list[list[CompetencyMatch]],
-                  lines: list[str], train_frequency: dict[str, int], text_candidates: int):
+                  lines: list[str], train_frequency: dict[str, int], text_candidates: int, asks: np.ndarray,
+                  reliability: PhraseReliability):
     """Per line, its candidates and their re-scorer features: ([(line index, competency id)], matrix).
+    ``text_probs`` are the competencies' columns, ``asks`` each line's "asks anything" probability.
     Boilerplate lines never reach it in production (``classify_lines`` blanks them), so it has no flag for them."""
     column = {cid: k for k, cid in enumerate(learned_ids)}
+    prior = reliability.prior
     frequency_log = {}
     pairs, rows = [], []
     n, width = len(lines), len(learned_ids)
@@ -267,22 +316,24 @@ def rescorer_rows(text_probs: np.ndarray, learned_ids: list[str], phrase_answers
         if not candidates:
             continue
         chars_log = math.log1p(len(line))
+        asks_p = float(asks[i])
+        asks_logit = logit(asks_p)
         for cid in candidates:
             k = column.get(cid)
             p = float(text_probs[i, k]) if k is not None else 0.0
-            p_clip = min(max(p, 1e-4), 1 - 1e-4)
             rank = int(ranks[i, k]) if k is not None else 0
             found = phrase.get(cid)
             if cid not in frequency_log:
                 frequency_log[cid] = math.log1p(train_frequency.get(cid, 0))
             rows.append((
-                p, math.log(p_clip / (1 - p_clip)) if k is not None else 0.0, 1.0 / rank if rank else 0.0,
+                p, logit(p) if k is not None else 0.0, 1.0 / rank if rank else 0.0,
                 float(rank == 1), float(found is not None), found[1].score / 100 if found else 0.0,
                 1.0 / found[0] if found else 0.0,
                 float(bool(found) and found[1].evidence.startswith("shared words")),
                 p * float(found is not None), float(k is not None),
                 float(found is not None and k is None), found[1].score / 100 if found and k is None else 0.0,
-                frequency_log[cid], chars_log, float(len(phrase))))
+                frequency_log[cid], chars_log, float(len(phrase)), asks_p, asks_logit,
+                *reliability.features(found[1] if found else None, prior)))
             pairs.append((i, cid))
     return pairs, np.array(rows, dtype=np.float64).reshape(-1, len(RESCORER_FEATURES))
 
@@ -303,13 +354,17 @@ class LearnedMatcher:
         self.framework = phrase.framework
         self.config: MatcherConfig = phrase.config
         self.model = model
-        self.version = f"learned-{MODEL_NAME}@{weights_id}+{phrase.version}"
+        self.version = f"learned-{MODEL_NAME}@{weights_id}.{stage_code_fingerprint()[:8]}+{phrase.version}"
         self.features = TextFeatures(model.word_vocabulary, model.char_vocabulary, model.idf)
         self._dense_weights = np.asarray(model.weights, dtype=np.float32)
+        self._domain_of = {c.id: c.domain_id for c in phrase.framework.competencies}
 
-    def text_probabilities(self, folded: list[str]) -> tuple[np.ndarray, SparseRows]:
+    def text_probabilities(self, folded: list[str]) -> tuple[np.ndarray, np.ndarray, SparseRows]:
+        """(the competencies' probabilities, the "asks anything" probability, the lines' features)."""
         x = self.features.transform(folded)
-        return sigmoid(x.dot(self._dense_weights) + self.model.bias), x
+        probs = sigmoid(x.dot(self._dense_weights) + self.model.bias)
+        k = len(self.model.competencies)
+        return probs[:, :k], probs[:, k], x
 
     def match_lines(self, lines: list[str]) -> list[list[CompetencyMatch]]:
         folded_of = {}
@@ -319,19 +374,20 @@ class LearnedMatcher:
         distinct = [line for line, folded in folded_of.items() if len(folded) >= self.config.min_line_chars]
         if not distinct:
             return [[] for _ in lines]
-        probs, x = self.text_probabilities([folded_of[line] for line in distinct])
+        probs, asks, x = self.text_probabilities([folded_of[line] for line in distinct])
         phrase_answers = gated_phrase_answers(self.phrase.match_lines, distinct, probs, self.model.phrase_gate)
-        found = self._decide(distinct, probs, x, phrase_answers)
+        found = self._decide(distinct, probs, asks, x, phrase_answers)
         return [list(found.get(line, [])) for line in lines]
 
-    def _decide(self, distinct, probs, x, phrase_answers) -> dict[str, list[CompetencyMatch]]:
+    def _decide(self, distinct, probs, asks, x, phrase_answers) -> dict[str, list[CompetencyMatch]]:
         model = self.model
         pairs, rows = rescorer_rows(probs, model.competencies, phrase_answers, distinct, model.train_frequency,
-                                    model.text_candidates)
+                                    model.text_candidates, asks, model.phrase_reliability)
         scores = sigmoid(rows @ model.rescorer_coef + model.rescorer_intercept) if len(rows) else np.zeros(0)
+        thresholds = model.thresholds_for([cid for _, cid in pairs], self._domain_of)
         kept: dict[int, list[tuple[float, str]]] = {}
-        for (i, cid), score in zip(pairs, scores):
-            if score >= model.threshold:
+        for (i, cid), score, threshold in zip(pairs, scores, thresholds):
+            if score >= threshold:
                 kept.setdefault(i, []).append((float(score), cid))
         limit = min(model.max_per_line, self.config.top_k)
         column = {cid: k for k, cid in enumerate(model.competencies)}

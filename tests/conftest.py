@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -12,13 +13,17 @@ import pytest
 from cijobs.sample_site import SampleBoard, SampleSiteServer
 
 ROOT = Path(__file__).resolve().parent.parent
+# Where a command given no warehouse looks: never the developer's own data/cijobs.duckdb or $CIJOBS_DB, whose
+# schema, framework and adverts are not the tests' (a `make run` before `make test` must not change a result).
+ABSENT_WAREHOUSE = Path(tempfile.gettempdir()) / f"cijobs-tests-{os.getpid()}" / "no-warehouse.duckdb"
 
 
 def run_cijobs(*args: str, check: bool = True, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
     """Run the real console entry point in a child process, as a user would."""
+    isolated = {} if {"--db", "--config"} & set(args) else {"CIJOBS_DB": str(ABSENT_WAREHOUSE)}
     result = subprocess.run(
         [sys.executable, "-m", "cijobs.cli", *args], capture_output=True, text=True, cwd=kwargs.pop("cwd", ROOT),
-        env={**os.environ, **(env or {})}, timeout=kwargs.pop("timeout", 300), **kwargs,
+        env={**os.environ, **isolated, **(env or {})}, timeout=kwargs.pop("timeout", 300), **kwargs,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"cijobs {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")

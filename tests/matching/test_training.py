@@ -2,13 +2,23 @@
 competencies it learns, its determinism. The shipped model's own retrain is `bench/train_matcher_v6.py`'s."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from advert_text.normalise import fold
 from matching.framework import load_framework
 from matching.learned import LearnedModel, weights_hash
 from matching.matcher import Matcher
-from matching.training import MIN_TRAIN_LINES, TrainingError, build_vocabulary, train
+from matching.training import (
+    DOMAIN_F1_COST,
+    MIN_TRAIN_LINES,
+    Decisions,
+    TrainingError,
+    build_vocabulary,
+    train,
+    tune_domain_thresholds,
+    tune_threshold,
+)
 from tests.matching.written_lines import labelled_lines
 
 
@@ -58,3 +68,40 @@ def test_lines_of_too_few_adverts_cannot_build_a_vocabulary(phrase):
     rows = _rows([{**r, "advert_id": f"T{i % 4}"} for i, r in enumerate(labelled_lines(20))])
     with pytest.raises(TrainingError, match="5 different adverts"):
         _train(rows, phrase)
+
+
+DOMAIN_OF = {"2.1.1": "2", "2.1.2": "2", "3.1.4": "3", "6.1.1": "6"}
+
+
+def test_decisions_answer_as_production_does_under_per_domain_thresholds():
+    pairs = [(0, "2.1.1"), (0, "2.1.2"), (0, "6.1.1"), (0, "3.1.4"), (1, "6.1.1"), (2, "2.1.1")]
+    scores = np.array([0.9, 0.5, 0.4, 0.3, 0.35, 0.8])
+    gold = [{"2.1.1", "6.1.1"}, set(), {"2.1.1"}]
+    decisions = Decisions(pairs, scores, gold, [False, False, True], DOMAIN_OF)  # line 2 is boilerplate
+    assert decisions.domains == ["2", "3", "6"]
+    everywhere = decisions.thresholds(0.2, {})
+    assert decisions.answers(everywhere, 3) == [{"2.1.1", "2.1.2", "6.1.1"}, {"6.1.1"}, set()]  # at most three
+    f1, found, labelled = decisions.outcome(everywhere)
+    assert f1 == pytest.approx(2 * 2 / (4 + 3))
+    assert found.tolist() == [1, 0, 2] and labelled.tolist() == [2, 0, 1]
+    stricter_six = decisions.thresholds(0.2, {"6": 0.38})
+    assert decisions.answers(stricter_six, 3) == [{"2.1.1", "2.1.2", "6.1.1"}, set(), set()]
+    assert decisions.outcome(stricter_six)[1].tolist() == [1, 0, 1]
+
+
+def test_domain_thresholds_bring_found_per_labelled_towards_one_where_enough_lines_are_labelled():
+    rng = np.random.default_rng(0)
+    n = 400
+    scores = rng.random(n)
+    gold = [{"2.1.1"} if rng.random() < 0.9 * s else set() for s in scores]
+    pairs = [(i, "2.1.1") for i in range(n)] + [(i, "6.1.1") for i in range(0, n, 40)]
+    gold = [g | ({"6.1.1"} if i % 80 == 0 else set()) for i, g in enumerate(gold)]  # domain 6: 5 labelled lines
+    decisions = Decisions(pairs, np.concatenate([scores, np.full(10, 0.9)]), gold, [False] * n, DOMAIN_OF)
+    threshold, best_f1 = tune_threshold(decisions)
+    tuned = tune_domain_thresholds(decisions, threshold)
+    assert set(tuned) == {"2"}  # too few labelled lines in domain 6 for a threshold of its own
+    two = decisions.domains.index("2")
+    before = decisions.outcome(decisions.thresholds(threshold, {}))
+    after = decisions.outcome(decisions.thresholds(threshold, tuned))
+    assert abs(after[1][two] / after[2][two] - 1) <= abs(before[1][two] / before[2][two] - 1)
+    assert after[0] >= best_f1 - DOMAIN_F1_COST
