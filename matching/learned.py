@@ -165,20 +165,20 @@ class TextFeatures:
         return ids
 
     def counts(self, folded: list[str]) -> SparseRows:
-        """Raw n-gram counts, columns sorted within each row."""
-        ptr, indices, counts = [0], [], []
+        """Raw n-gram counts, columns sorted within each row (one ``np.unique`` over every line's (line, n-gram) keys:
+        a call per line costs more than the counting)."""
+        ids, lengths = [], []
         for text in folded:
-            ids = self._word_ids(text)
+            line_ids = self._word_ids(text)
             for word in text.split():
-                ids += self._char_ids(word)
-            if ids:
-                columns, times = np.unique(np.array(ids, dtype=np.int32), return_counts=True)
-                indices.append(columns)
-                counts.append(times)
-            ptr.append(ptr[-1] + (len(columns) if ids else 0))
-        return SparseRows(np.array(ptr, dtype=np.int64),
-                          np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32),
-                          np.concatenate(counts).astype(np.float64) if counts else np.zeros(0), self.size)
+                line_ids += self._char_ids(word)
+            ids += line_ids
+            lengths.append(len(line_ids))
+        line = np.repeat(np.arange(len(folded), dtype=np.int64), lengths)
+        keys, times = np.unique(line * self.size + np.array(ids, dtype=np.int64), return_counts=True)
+        per_line = np.bincount(keys // self.size, minlength=len(folded)) if len(keys) else np.zeros(len(folded), int)
+        ptr = np.concatenate(([0], np.cumsum(per_line))).astype(np.int64)
+        return SparseRows(ptr, (keys % self.size).astype(np.int32), times.astype(np.float64), self.size)
 
     def transform(self, folded: list[str]) -> SparseRows:
         """Sublinear TF times IDF, then each block (words, characters) scaled to unit length."""

@@ -41,6 +41,13 @@ class CompetencyVocabulary:
         counts = Counter(stem for stems in self._stems_of.values() for stem in stems)
         total = len(self._stems_of)
         self._weight = {stem: math.log(total / count) for stem, count in counts.items()}
+        self._order = list(self._stems_of)
+        # stem -> the positions (in framework order) of the competencies whose vocabulary holds it, so that a
+        # line is compared with the few competencies it shares a word with instead of all of them
+        self._holders: dict[str, list[int]] = {}
+        for position, stems in enumerate(self._stems_of.values()):
+            for stem in stems:
+                self._holders.setdefault(stem, []).append(position)
 
     def _content_stems(self, text: str) -> set[str]:
         return {self._stem(word) for word in fold(text).split() if len(word) > 2 and word not in self._ignore}
@@ -51,14 +58,18 @@ class CompetencyVocabulary:
         known = [stem for stem in line_stems if stem in self._weight]
         if len(known) < self.min_words:
             return None
+        shared_by: dict[int, list[str]] = {}
+        weight_of: dict[int, float] = {}
+        for stem in known:  # in the line's order, so each sum adds the same floats in the same order as ever
+            weight = self._weight[stem]
+            for position in self._holders[stem]:
+                shared_by.setdefault(position, []).append(stem)
+                weight_of[position] = weight_of.get(position, 0) + weight
         best_id, best_weight, best_shared = None, 0.0, ()
-        for competency_id, stems in self._stems_of.items():
-            shared = [stem for stem in known if stem in stems]
-            if len(shared) < self.min_words:
-                continue
-            weight = sum(self._weight[stem] for stem in shared)
-            if weight > best_weight:
-                best_id, best_weight, best_shared = competency_id, weight, tuple(shared)
+        for position in sorted(shared_by):  # framework order: the first of equal weights wins
+            shared = shared_by[position]
+            if len(shared) >= self.min_words and weight_of[position] > best_weight:
+                best_id, best_weight, best_shared = self._order[position], weight_of[position], tuple(shared)
         if best_id is None or best_weight < self.min_weight:
             return None
         share = 100 * best_weight / sum(self._weight[stem] for stem in known)

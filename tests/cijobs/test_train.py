@@ -54,8 +54,8 @@ def test_classify_and_eval_use_the_trained_model_when_the_environment_or_the_con
     versions = [json.loads(run_cijobs("eval", "--json", "--gold", str(work / "labels.jsonl"), cwd=work,
                                       env=env).stdout)["matcher_version"]
                 for env in ({}, {MODEL_DIR_VARIABLE: str(model_dir())})]
-    assert versions[0].startswith(f"learned-v6@{weights_hash(model)}+")  # the config's model
-    assert versions[1].startswith(f"learned-v6@{weights_hash(model_dir())}+")  # the environment wins over it
+    assert versions[0].startswith(f"learned-v6@{weights_hash(model)}.")  # the config's model
+    assert versions[1].startswith(f"learned-v6@{weights_hash(model_dir())}.")  # the environment wins over it
 
 
 def test_a_model_worse_than_the_current_matcher_is_refused_unless_forced(tmp_path):
@@ -122,8 +122,8 @@ def test_match_rematches_what_another_model_matched(crawled_db, trained, tmp_pat
     shutil.copyfile(crawled_db, db)
     run_cijobs("match", "--db", str(db))  # whatever the copy held: now the default matcher's matches
     other = run_cijobs("match", "--db", str(db), env={MODEL_DIR_VARIABLE: str(model)}).stdout
-    assert not other.startswith("matched 0 ") and f"learned-v6@{weights_hash(model)}+" in other
+    assert not other.startswith("matched 0 ") and f"learned-v6@{weights_hash(model)}." in other
     again = run_cijobs("match", "--db", str(db), env={MODEL_DIR_VARIABLE: str(model)}).stdout
     assert again.startswith("matched 0 requirement lines")
     back = run_cijobs("match", "--db", str(db)).stdout
-    assert not back.startswith("matched 0 ") and f"learned-v6@{weights_hash(model_dir())}+" in back
+    assert not back.startswith("matched 0 ") and f"learned-v6@{weights_hash(model_dir())}." in back
