@@ -12,7 +12,6 @@ import io
 from importlib import resources
 
 import duckdb
-import pandas as pd
 import yaml
 
 from warehouse.transactions import transaction
@@ -61,6 +60,8 @@ def refresh_reference_data(con: duckdb.DuckDBPyConnection) -> bool:
     stored = con.execute("SELECT value FROM warehouse_state WHERE key = ?", [STATE_KEY]).fetchone()
     if stored and stored[0] == digest:
         return False
+    import pandas as pd  # only when writing: opening the warehouse (e.g. `cijobs classify`'s start) goes without
+
     regions = pd.DataFrame(list(csv.DictReader(io.StringIO(regions_csv))), columns=["area", "region"])
     families = yaml.safe_load(families_yaml)
     with transaction(con):

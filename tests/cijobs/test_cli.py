@@ -87,3 +87,18 @@ def test_after_the_demo_a_command_says_which_db_to_pass(tmp_path):
     warehouse.open_warehouse(tmp_path / "data" / "demo.duckdb").close()
     result = run_cijobs("status", check=False, cwd=tmp_path, env={"CIJOBS_DB": ""})
     assert result.returncode != 0 and "pass `--db data/demo.duckdb`" in result.stderr
+
+
+def test_the_command_starts_without_the_warehouse_stack():
+    """`cijobs classify` and each of its matching workers import the CLI: pandas and the query modules (a third of
+    a second, 35 MB a process) load only when a command opens the warehouse."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    probe = ("import sys, cijobs.cli, warehouse; print(sorted(m for m in ('pandas', 'warehouse.adverts', "
+             "'warehouse.demand') if m in sys.modules)); print(callable(warehouse.publish))")
+    loaded, publish_callable = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                                              check=True).stdout.splitlines()
+    assert loaded == "[]" and publish_callable == "True"
