@@ -14,11 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-from rapidfuzz import fuzz
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from baselines import naive_lines_per_second  # noqa: E402
 from real_corpus import advert_lines, adverts  # noqa: E402
 
 from advert_text.extract import is_boilerplate  # noqa: E402
@@ -44,15 +43,6 @@ def sample_lines() -> list[str]:
             lines += block["essential"] + block["desirable"]
         lines += advert.get("responsibilities", [])
     return lines
-
-
-def naive_lines_per_second(lines: list[str], statements: list[str]) -> float:
-    """The obvious first version: a Python loop calling fuzz.WRatio on every line x statement pair."""
-    started = time.perf_counter()
-    for line in lines:
-        scores = [fuzz.WRatio(line, statement) for statement in statements]
-        sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[:3]
-    return len(lines) / (time.perf_counter() - started)
 
 
 def project_lines_per_second(matcher: Matcher, lines: list[str]) -> float:

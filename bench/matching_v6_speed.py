@@ -4,7 +4,10 @@ Takes the first N distinct requirement-sized lines of the 2020 corpus (reserved 
 texts kept in memory only), pipes them through `cijobs classify` in a child process, as a user would,
 once with CIJOBS_MATCHER=phrase and once with CIJOBS_MATCHER=learned, each in one process and on every core
 (CIJOBS_MATCH_WORKERS), and prints distinct lines per second (start-up and model loading included), plus the
-in-process rate of the matchers themselves. Each figure is the best of --repeat runs, the runs of the variants
+in-process rate of the matchers themselves, beside two baselines on the same lines: the naive loop (fuzz.WRatio of
+every line against every statement, bench/matching.py's) and one rapidfuzz `cdist` call scoring every line against
+every key phrase with the matcher's scorer on every core (no candidate lookup, stems, alignment or learned stage:
+what the fuzzy scoring alone costs without an index). Each figure is the best of --repeat runs, the runs of the variants
 interleaved (this machine's speed drifts by a third from minute to minute). Without the corpus: prints "skipped",
 exits 0.
 
@@ -24,12 +27,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import numpy as np  # noqa: E402
 import real_corpus  # noqa: E402
+from baselines import naive_lines_per_second  # noqa: E402
+from rapidfuzz import process  # noqa: E402
 
+from advert_text.normalise import fold  # noqa: E402
 from matching.classify import classify_lines  # noqa: E402
 from matching.framework import load_framework  # noqa: E402
 from matching.learned import LearnedMatcher, build_matcher  # noqa: E402
-from matching.matcher import Matcher  # noqa: E402
+from matching.matcher import SCORERS, Matcher  # noqa: E402
+
+BASELINE_LINES = 2000  # the cdist baseline's lines (every line x every phrase); the naive loop's are fewer
+NAIVE_LINES = 200
 
 
 def distinct_lines(count: int) -> list[str]:
@@ -89,6 +99,21 @@ def main() -> int:
                 classify_lines(matcher, lines[start:start + 1000])
             best = min(best, time.perf_counter() - started)
         print(f"  in process,      {name:<22}: {best:6.2f}s  {len(lines) / best:7.0f} lines/s")
+    phrase = Matcher(framework)
+    sample = lines[:BASELINE_LINES]
+    started = time.perf_counter()
+    process.cdist([fold(line) for line in sample], [p.text for p in phrase._phrases],
+                  scorer=SCORERS[phrase.config.scorer], processor=None, score_cutoff=phrase.config.threshold,
+                  dtype=np.uint8, workers=cores)
+    cdist_rate = len(sample) / (time.perf_counter() - started)
+    naive_rate = naive_lines_per_second(lines[:NAIVE_LINES], [c.statement for c in framework.competencies])
+    best_cli = {name: len(lines) / min(runs[(name, cores)]) for name, _ in stages}
+    print(f"  baselines: one cdist call ({len(sample)} lines x {len(phrase._phrases)} key phrases, {cores} cores) "
+          f"{cdist_rate:,.0f} lines/s; naive WRatio loop ({NAIVE_LINES} lines x 111 statements) {naive_rate:,.0f} "
+          f"lines/s")
+    for name, rate in best_cli.items():
+        print(f"  cijobs classify on {cores} workers, {name}: {rate / cdist_rate:.1f}x one cdist call, "
+              f"{rate / naive_rate:.0f}x the naive loop")
     return 0
 
 
