@@ -1,13 +1,15 @@
 """Matching on every core: batches of lines matched in worker processes, each with its own matcher.
 
 Matching is CPU-bound Python, so threads do not help; processes do, once there are enough lines to pay for
-starting them (each worker builds its matcher, about a second). The answer is the same, in the same order,
+starting them (a spawned worker imports and builds its matcher, about a second; `classify`'s workers
+are forked on Linux, copies of the process that built it). The answer is the same, in the same order,
 as ``classify_lines`` in one process.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -57,6 +59,19 @@ def match_batches(framework: Framework, batches: list[list[str]], stage: str | N
         yield from pool.map(_match_batch, batches)
 
 
+def _stream_pool(processes: int, framework: Framework, config: MatcherConfig | None) -> ProcessPoolExecutor:
+    """Workers for a stream of lines. Where processes can be forked (Linux), the matcher is built here once and the
+    workers start as copies of this process, matcher included, in milliseconds: a stream holds no database open,
+    and the pool forks every worker before it starts its own thread. Elsewhere each worker is a fresh interpreter
+    that imports and builds its own (about a second)."""
+    if sys.platform.startswith("linux"):
+        global _matcher
+        _matcher = build_matcher(framework, config)
+        return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+                               initargs=(framework, None, config))
+
+
 def match_stream(framework: Framework, chunks: Iterable[list[str]], config: MatcherConfig | None = None
                  ) -> Iterator[tuple[list[str], list]]:
     """(chunk, its answers) for every chunk of a stream, in order. Chunks are held back until PARALLEL_FROM_LINES
@@ -75,9 +90,7 @@ def match_stream(framework: Framework, chunks: Iterable[list[str]], config: Matc
         for chunk in (*waiting, *chunks):
             yield chunk, classify_lines(matcher, chunk)
         return
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing inherited from an open database
-    with ProcessPoolExecutor(processes, mp_context=context, initializer=_start_worker,
-                             initargs=(framework, None, config)) as pool:
+    with _stream_pool(processes, framework, config) as pool:
         window = deque((chunk, pool.submit(_match_batch, chunk)) for chunk in waiting)
         for chunk in chunks:
             while len(window) >= 2 * processes:
