@@ -51,16 +51,24 @@ def classify_stream(lines: Iterable[str], out: TextIO, top_k: int | None = None)
     if top_k is not None:
         config = dataclasses.replace(config, top_k=top_k)
     framework = load_framework()
-    domains = {competency.id: competency.domain_id for competency in framework.competencies}
+    render = JsonLines({competency.id: competency.domain_id for competency in framework.competencies})
     count = 0
-    for chunk, results in match_stream(framework, _chunks(lines), config):  # the learned stage when it is there
-        for line, found in zip(chunk, results):
-            record = {
-                "text": line,
-                "competencies": [{"id": m.competency_id, "score": m.score, "evidence": m.evidence} for m in found],
-                "domains": sorted({domains[m.competency_id] for m in found}, key=int),
-            }
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    for chunk, text in match_stream(framework, _chunks(lines), config, render):  # the learned stage when it is there
+        out.write(text)
         out.flush()
         count += len(chunk)
     return count
+
+
+class JsonLines:
+    """A chunk's answers as `cijobs classify` prints them: one JSON object a line (made in the matching worker)."""
+
+    def __init__(self, domain_of: dict[str, str]):
+        self.domain_of = domain_of
+
+    def __call__(self, lines: list[str], answers: list[list[CompetencyMatch]]) -> str:
+        return "".join(json.dumps({
+            "text": line,
+            "competencies": [{"id": m.competency_id, "score": m.score, "evidence": m.evidence} for m in found],
+            "domains": sorted({self.domain_of[m.competency_id] for m in found}, key=int),
+        }, ensure_ascii=False) + "\n" for line, found in zip(lines, answers))

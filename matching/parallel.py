@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 from matching.classify import classify_lines
@@ -45,6 +45,10 @@ def _match_batch(lines: list[str]):
     return classify_lines(_matcher, lines)
 
 
+def _match_and_render(lines: list[str], render: Callable[[list[str], list], object]):
+    return render(lines, classify_lines(_matcher, lines))
+
+
 def match_batches(framework: Framework, batches: list[list[str]], stage: str | None = None) -> Iterator[list]:
     """Each batch's answers (as ``classify_lines`` gives them), in order, from worker processes when the lines
     are many and there is more than one core, else in this process."""
@@ -57,6 +61,10 @@ def match_batches(framework: Framework, batches: list[list[str]], stage: str | N
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_start_worker,
                              initargs=(framework, stage)) as pool:
         yield from pool.map(_match_batch, batches)
+
+
+def _answers(lines: list[str], answers: list) -> list:
+    return answers
 
 
 def _stream_pool(processes: int, framework: Framework, config: MatcherConfig | None) -> ProcessPoolExecutor:
@@ -72,11 +80,14 @@ def _stream_pool(processes: int, framework: Framework, config: MatcherConfig | N
                                initargs=(framework, None, config))
 
 
-def match_stream(framework: Framework, chunks: Iterable[list[str]], config: MatcherConfig | None = None
-                 ) -> Iterator[tuple[list[str], list]]:
-    """(chunk, its answers) for every chunk of a stream, in order. Chunks are held back until PARALLEL_FROM_LINES
-    lines have come (or the stream ended): a short stream is matched in this process, a long one by worker
-    processes, at most two chunks a worker ahead of the output, so memory stays flat whatever the input."""
+def match_stream(framework: Framework, chunks: Iterable[list[str]], config: MatcherConfig | None = None,
+                 render: Callable[[list[str], list], object] | None = None) -> Iterator[tuple[list[str], object]]:
+    """(chunk, its answers) for every chunk of a stream, in order; with ``render``, (chunk, render(chunk, its
+    answers)), rendered where it was matched, so that the workers share the formatting too (a picklable
+    callable). Chunks are held back until PARALLEL_FROM_LINES lines have come (or the stream ended): a short
+    stream is matched in this process, a long one by worker processes, at most two chunks a worker ahead of the
+    output, so memory stays flat whatever the input."""
+    render = render or _answers
     chunks = iter(chunks)
     waiting, lines = [], 0
     for chunk in chunks:
@@ -88,15 +99,15 @@ def match_stream(framework: Framework, chunks: Iterable[list[str]], config: Matc
     if processes <= 1 or lines < PARALLEL_FROM_LINES:
         matcher = build_matcher(framework, config)
         for chunk in (*waiting, *chunks):
-            yield chunk, classify_lines(matcher, chunk)
+            yield chunk, render(chunk, classify_lines(matcher, chunk))
         return
     with _stream_pool(processes, framework, config) as pool:
-        window = deque((chunk, pool.submit(_match_batch, chunk)) for chunk in waiting)
+        window = deque((chunk, pool.submit(_match_and_render, chunk, render)) for chunk in waiting)
         for chunk in chunks:
             while len(window) >= 2 * processes:
                 done, answers = window.popleft()
                 yield done, answers.result()
-            window.append((chunk, pool.submit(_match_batch, chunk)))
+            window.append((chunk, pool.submit(_match_and_render, chunk, render)))
         while window:
             done, answers = window.popleft()
             yield done, answers.result()
