@@ -51,7 +51,7 @@ import numpy as np
 
 from advert_text.normalise import fold
 from matching.framework import Framework
-from matching.matcher import CompetencyMatch, Matcher, MatcherConfig
+from matching.matcher import CompetencyMatch, Matcher, MatcherConfig, modules_digest
 from matching.phrase_reliability import PhraseReliability
 
 MODEL_NAME = "v6"
@@ -176,7 +176,7 @@ class TextFeatures:
             lengths.append(len(line_ids))
         line = np.repeat(np.arange(len(folded), dtype=np.int64), lengths)
         keys, times = np.unique(line * self.size + np.array(ids, dtype=np.int64), return_counts=True)
-        per_line = np.bincount(keys // self.size, minlength=len(folded)) if len(keys) else np.zeros(len(folded), int)
+        per_line = np.bincount(keys // self.size, minlength=len(folded))
         ptr = np.concatenate(([0], np.cumsum(per_line))).astype(np.int64)
         return SparseRows(ptr, (keys % self.size).astype(np.int32), times.astype(np.float64), self.size)
 
@@ -284,10 +284,7 @@ def weights_hash(directory: Path, name: str = MODEL_NAME) -> str:
 
 @lru_cache(maxsize=1)
 def stage_code_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for package, name in STAGE_MODULES:
-        digest.update(name.encode() + b"\0" + (resources.files(package) / name).read_bytes())
-    return digest.hexdigest()
+    return modules_digest(STAGE_MODULES)
 
 
 def logit(p: float) -> float:

@@ -78,14 +78,19 @@ MATCHING_MODULES = (("matching", "matcher.py"), ("advert_text", "normalise.py"),
 MATCHING_LIBRARIES = ("rapidfuzz", "snowballstemmer")
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
+def modules_digest(modules: tuple[tuple[str, str], ...], libraries: tuple[str, ...] = ()) -> str:
+    """SHA-256 of each (package, module)'s name and code, then each library's installed version."""
     digest = hashlib.sha256()
-    for package, name in MATCHING_MODULES:
+    for package, name in modules:
         digest.update(name.encode() + b"\0" + (resources.files(package) / name).read_bytes())
-    for library in MATCHING_LIBRARIES:
+    for library in libraries:
         digest.update(f"{library}=={metadata.version(library)}".encode())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    return modules_digest(MATCHING_MODULES, MATCHING_LIBRARIES)
 
 
 class MatcherSettingsError(ValueError):

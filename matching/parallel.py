@@ -13,6 +13,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 
 from matching.classify import classify_lines
 from matching.framework import Framework
@@ -41,10 +42,6 @@ def _start_worker(framework: Framework, stage: str | None, config: MatcherConfig
     _matcher = build_matcher(framework, config, stage=stage)
 
 
-def _match_batch(lines: list[str]):
-    return classify_lines(_matcher, lines)
-
-
 def _match_and_render(lines: list[str], render: Callable[[list[str], list], object]):
     return render(lines, classify_lines(_matcher, lines))
 
@@ -60,7 +57,7 @@ def match_batches(framework: Framework, batches: list[list[str]], stage: str | N
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing inherited from an open database
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_start_worker,
                              initargs=(framework, stage)) as pool:
-        yield from pool.map(_match_batch, batches)
+        yield from pool.map(_match_and_render, batches, repeat(_answers))
 
 
 def _answers(lines: list[str], answers: list) -> list:

@@ -113,16 +113,12 @@ def test_version_follows_the_stage_code_too(learned, tmp_path, monkeypatch):
 
 
 def test_every_module_the_learned_stage_imports_is_versioned():
-    import ast
-
     from matching.learned import STAGE_MODULES
     from matching.matcher import MATCHING_MODULES
-    from tests.matching.test_matching import VERSIONED_ELSEWHERE
+    from tests.matching.test_matching import VERSIONED_ELSEWHERE, modules_reached_from
 
-    tree = ast.parse((ROOT / "matching" / "learned.py").read_text(encoding="utf-8"))
-    imported = {(package, f"{name}.py") for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-                for package, _, name in [(node.module or "").partition(".")] if package in ("matching", "advert_text")}
-    assert imported - VERSIONED_ELSEWHERE <= set(STAGE_MODULES) | set(MATCHING_MODULES)
+    reached = modules_reached_from(("matching", "learned.py"))
+    assert reached - VERSIONED_ELSEWHERE <= set(STAGE_MODULES) | set(MATCHING_MODULES)
 
 
 def test_a_domains_threshold_applies_to_its_competencies_only(learned, tmp_path):

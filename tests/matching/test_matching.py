@@ -285,12 +285,11 @@ VERSIONED_ELSEWHERE = {("matching", "framework.py"), ("advert_text", "sections.p
 PROJECT_TEXT_PACKAGES = ("matching", "advert_text")
 
 
-def test_every_module_the_matcher_imports_is_in_its_version():
+def modules_reached_from(start: tuple[str, str]) -> set[tuple[str, str]]:
+    """(package, module) of ``start`` and every project text module it imports, directly or not."""
     import ast
 
-    from matching.matcher import MATCHING_MODULES
-
-    seen, queue = set(), [("matching", "matcher.py")]
+    seen, queue = set(), [start]
     while queue:
         module = queue.pop()
         if module in seen:
@@ -299,7 +298,13 @@ def test_every_module_the_matcher_imports_is_in_its_version():
         tree = ast.parse((ROOT / module[0] / module[1]).read_text(encoding="utf-8"))
         queue += [(package, f"{name}.py") for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                   for package, _, name in [(node.module or "").partition(".")] if package in PROJECT_TEXT_PACKAGES]
-    assert seen - VERSIONED_ELSEWHERE <= set(MATCHING_MODULES)
+    return seen
+
+
+def test_every_module_the_matcher_imports_is_in_its_version():
+    from matching.matcher import MATCHING_MODULES
+
+    assert modules_reached_from(("matching", "matcher.py")) - VERSIONED_ELSEWHERE <= set(MATCHING_MODULES)
 
 
 TWO_COMPETENCIES = """
