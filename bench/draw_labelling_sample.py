@@ -12,6 +12,13 @@ Round 2 (``--round 2``) draws other adverts (none of round 1's) and labels only 
 sends to the matcher (the sectioner's lines outside "about" sections, boilerplate left out), the rest being
 shown as context: whole-advert samples are 80 % lines that ask nothing, and the matcher's accuracy rests on
 the others. Its manifest is tests/data/real_2020_v6_round2_manifest.jsonl.
+
+Round 3 (``--round 3``) adds training lines only: it draws from employers of the train split (so validation
+and the test third stay what they were, and figures stay comparable), none of the earlier rounds' adverts,
+and draws an advert with a weight of how much it would teach: each line the phrase matcher or the learned
+stage finds a competency on counts 1, and each line where the two disagree 2 more (active learning; both
+rounds so far had 80 % lines that ask nothing, and 27 competencies had few labels). The labellers never see
+those answers. Its manifest is tests/data/real_2020_v6_round3_manifest.jsonl.
 """
 from __future__ import annotations
 
@@ -30,9 +37,12 @@ from crawler.relevance import informatics_score, is_informatics  # noqa: E402
 
 MANIFEST = ROOT / "tests" / "data" / "real_2020_v6_manifest.jsonl"
 ROUND_2_MANIFEST = ROOT / "tests" / "data" / "real_2020_v6_round2_manifest.jsonl"
+OLD_LABELS = ROOT / "tests" / "data" / "real_2020_labels.jsonl"
+ROUND_3_MANIFEST = ROOT / "tests" / "data" / "real_2020_v6_round3_manifest.jsonl"
 SEED = 2029
 ROUNDS = {1: {"seed": SEED, "informatics": 230, "other": 110, "manifest": MANIFEST},
-          2: {"seed": 2030, "informatics": 400, "other": 260, "manifest": ROUND_2_MANIFEST}}
+          2: {"seed": 2030, "informatics": 400, "other": 260, "manifest": ROUND_2_MANIFEST},
+          3: {"seed": 2031, "lines": 4800, "splits": ("train",), "manifest": ROUND_3_MANIFEST}}
 MIN_LINES = 3
 DOUBLE_SHARE = 0.2  # adverts labelled a second time, blind, by other labellers
 DOUBLE_PACKETS = 2
@@ -62,6 +72,57 @@ def packet_lines(advert: dict, matched_only: bool = False) -> list[tuple[str, st
     return rows
 
 
+def draw_by_share(pools: dict[tuple[bool, str], list[dict]], plan: dict, rng: random.Random) -> list[tuple]:
+    """Rounds 1-2: so many informatics and other adverts, each split in proportion."""
+    drawn = []
+    for informatics, wanted in ((True, plan["informatics"]), (False, plan["other"])):
+        total = sum(len(pool) for (inf, _), pool in pools.items() if inf == informatics)
+        for (inf, split), pool in sorted(pools.items()):
+            if inf != informatics:
+                continue
+            take = min(len(pool), round(wanted * len(pool) / total))
+            drawn += [(advert, informatics, split) for advert in rng.sample(pool, take)]
+    return drawn
+
+
+def teaching_weight(lines: list[str], phrase, learned) -> int:
+    """How much labelling these lines would teach: a line either matcher answers counts 1, one where the two
+    disagree 2 more."""
+    phrase_answers, learned_answers = phrase.match_lines(lines), learned.match_lines(lines)
+    weight = 0
+    for by_phrase, by_learned in zip(phrase_answers, learned_answers, strict=True):
+        ids_phrase, ids_learned = {m.competency_id for m in by_phrase}, {m.competency_id for m in by_learned}
+        weight += bool(ids_phrase or ids_learned) + 2 * (ids_phrase != ids_learned)
+    return weight
+
+
+def draw_by_weight(pools: dict[tuple[bool, str], list[dict]], plan: dict, rng: random.Random) -> list[tuple]:
+    """Round 3: adverts of the plan's splits drawn with probability growing with their teaching weight
+    (weighted sampling without replacement, Efraimidis-Spirakis keys), until about plan["lines"] lines."""
+    from matching.framework import load_framework
+    from matching.learned import build_matcher
+    framework = load_framework()
+    phrase, learned = build_matcher(framework, stage="phrase"), build_matcher(framework, stage="learned")
+    candidates = []
+    for (informatics, split), pool in sorted(pools.items()):
+        if split not in plan["splits"]:
+            continue
+        for advert in pool:
+            lines = sorted(matched_texts(description_text(advert)))
+            weight = teaching_weight(lines, phrase, learned) if lines else 0
+            if weight:
+                candidates.append((rng.random() ** (1 / weight), len(lines), advert, informatics, split))
+    candidates.sort(key=lambda entry: entry[0], reverse=True)
+    drawn, lines = [], 0
+    for _, count, advert, informatics, split in candidates:
+        if lines >= plan["lines"]:
+            break
+        drawn.append((advert, informatics, split))
+        lines += count
+    print(f"{len(candidates)} adverts of {'/'.join(plan['splits'])} could teach something; drew {len(drawn)}")
+    return drawn
+
+
 def write_packet(path: Path, packet: list[tuple[dict, list]]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for advert, rows in packet:
@@ -81,6 +142,9 @@ def main() -> int:
     plan = ROUNDS[args.round]
     earlier = {json.loads(line)["advert"] for number, other in ROUNDS.items() if number < args.round
                for line in other["manifest"].read_text(encoding="utf-8").splitlines() if line.strip()}
+    if args.round >= 3:  # nor the adverts of the first 1,500 real lines (rounds 1-2 drew before this rule)
+        earlier |= {json.loads(line)["key"].split(":")[0]
+                    for line in OLD_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()}
     if not args.corpus.is_file():
         print(f"skipped: no corpus at {args.corpus}")
         return 0
@@ -91,14 +155,10 @@ def main() -> int:
         informatics = is_informatics(informatics_score(advert.get("title"), description_text(advert)))
         pools.setdefault((informatics, split_of(advert)), []).append(advert)
     rng = random.Random(plan["seed"])
-    drawn = []
-    for informatics, wanted in ((True, plan["informatics"]), (False, plan["other"])):
-        total = sum(len(pool) for (inf, _), pool in pools.items() if inf == informatics)
-        for (inf, split), pool in sorted(pools.items()):
-            if inf != informatics:
-                continue
-            take = min(len(pool), round(wanted * len(pool) / total))
-            drawn += [(advert, informatics, split) for advert in rng.sample(pool, take)]
+    if "lines" in plan:
+        drawn = draw_by_weight(pools, plan, rng)
+    else:
+        drawn = draw_by_share(pools, plan, rng)
     rng.shuffle(drawn)
     with_rows = [(advert, informatics, split, packet_lines(advert, matched_only=args.round > 1))
                  for advert, informatics, split in drawn]
