@@ -12,14 +12,26 @@ XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 BLOCK_TAGS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dt", "dd", "section", "blockquote")
 INVISIBLE = "//script|//style|//noscript"
 _SPACES = re.compile(r"\s+")
+# Control characters (a vertical tab pasted from a word processor), raw or as character references ("&#x2;",
+# even "&#x2" unterminated), that libxml2 reads into the tree but no XML text can hold: lxml then refuses any text
+# written back (ValueError), so they are read as spaces.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+
+
+def _xml_safe(text: str) -> str:
+    def reference(match: re.Match) -> str:
+        code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+        return " " if code < 0x110000 and NOT_IN_XML.match(chr(code)) else match.group(0)
+    return _CHARACTER_REFERENCE.sub(reference, NOT_IN_XML.sub(" ", text)) if "&#" in text else NOT_IN_XML.sub(" ", text)
 
 
 def html_document(text: str):
     """The page as an lxml HTML document, or None for a page with nothing to parse (empty, blank or
     only a comment). An XHTML page's XML declaration is dropped first: lxml refuses a declared
-    encoding on text that is already decoded."""
+    encoding on text that is already decoded; control characters are read as spaces."""
     try:
-        return lxml.html.document_fromstring(XML_DECLARATION.sub("", text, count=1))
+        return lxml.html.document_fromstring(_xml_safe(XML_DECLARATION.sub("", text, count=1)))
     except lxml.etree.ParserError:
         return None
 

@@ -7,7 +7,8 @@ section accuracy) between the first and the blind labels.
 
     .venv/bin/python bench/merge_labelling.py --labels /tmp/cijobs-labelling [--adjudicated FILE] [--round 2]
 
-Round 2's files are real_2020_v6_round2_{labels,blind}.jsonl, from real_2020_v6_round2_manifest.jsonl.
+Round 2's files are real_2020_v6_round2_{labels,blind}.jsonl, from real_2020_v6_round2_manifest.jsonl; round 3's
+real_2020_v6_round3_{labels,blind}.jsonl.
 """
 from __future__ import annotations
 

@@ -95,13 +95,25 @@ URL_ATTRIBUTES = {"href", "src", "action", "srcset", "id", "class", "itemtype", 
 # a digit, a cue's stem), so a text without any is left alone without running them: most of a page's text nodes.
 MAY_HOLD_PERSONAL = re.compile(r"[@\uff20\ufe6b\d]|(?i:\bat\b|contact|speak|talk|mail|call|ring|discuss|enquir|"
                                r"quer|name|manager)")
+# The same test for ASCII text, on the text lower-cased: a case-insensitive alternation costs twice as much.
+_MAY_HOLD_PERSONAL_LOWER = re.compile(r"[@\d]|\bat\b|contact|speak|talk|mail|call|ring|discuss|enquir|quer|name|"
+                                      r"manager")
+# The longest word of MAY_HOLD_PERSONAL: a hint that two text nodes make together lies this close to their join.
+_LONGEST_HINT = len("contact")
 # JSON and JavaScript string escapes: redaction runs between them, never across ("\n01632 ...").
 _STRING_ESCAPE = re.compile(r"(\\u[0-9a-fA-F]{4}|\\.)")
 
 
+def may_hold_personal(text: str) -> bool:
+    """True unless ``text`` certainly holds no email, phone or named contact (MAY_HOLD_PERSONAL finds nothing)."""
+    if text.isascii():
+        return _MAY_HOLD_PERSONAL_LOWER.search(text.lower()) is not None
+    return MAY_HOLD_PERSONAL.search(text) is not None
+
+
 def redact_text(text: str) -> str:
     """Replace every email address, phone number and person named as a contact in ``text``."""
-    if not MAY_HOLD_PERSONAL.search(text):
+    if not may_hold_personal(text):
         return text
     text = EMAIL.sub(EMAIL_MASK, text)
     text = EMAIL_ACROSS_TAGS.sub(EMAIL_MASK, text)
@@ -141,10 +153,16 @@ def scrub_page(html: str) -> str:
     ``mailto:`` and ``tel:`` links go with their text. The result is re-serialised by lxml, which
     parses it back to the same tree the parsers see.
     """
+    return scrub_page_and_tree(html)[0]
+
+
+def scrub_page_and_tree(html: str) -> tuple[str, object | None]:
+    """``scrub_page``'s result and the scrubbed lxml document it was serialised from (None where the page
+    has nothing to parse), so a crawl parses each page once: parsing the result again gives the same tree."""
     complete = is_complete_page(html)
     document = html_document(html)
     if document is None:  # nothing to parse: kept as it came, and the parser will say so
-        return redact_text(html)
+        return redact_text(html), None
     for element in document.xpath(CONTACT_BLOCK_XPATH):
         element.drop_tree()
     for link in document.xpath("//a[starts-with(@href, 'mailto:') or starts-with(@href, 'tel:')]"):
@@ -153,7 +171,7 @@ def scrub_page(html: str) -> str:
     serialised = lxml.html.tostring(document, encoding="unicode", doctype="<!DOCTYPE html>")
     if not complete:  # keep a truncated page visibly truncated, so a re-parse rejects it again
         serialised = serialised.rsplit("</body>", 1)[0]
-    return serialised
+    return serialised, document
 
 
 def _redact_document(document) -> None:
@@ -161,7 +179,7 @@ def _redact_document(document) -> None:
     segments = []  # (element, "text" | "tail") in reading order, for addresses split across tags
     for event, element in lxml.etree.iterwalk(document, events=("start", "end", "comment")):
         if event == "comment":
-            element.text = redact_text(element.text or "")
+            _set_text(element, "text", redact_text(element.text or ""), element.text or "")
             if element.tail:
                 segments.append((element, "tail"))
             continue
@@ -169,30 +187,60 @@ def _redact_document(document) -> None:
             if element.tail:
                 segments.append((element, "tail"))
             continue
-        for name, value in element.attrib.items():
-            if name not in URL_ATTRIBUTES:
-                element.set(name, redact_text(value))
+        _redact_attributes(element)
         if element.tag in ("script", "style"):
             if element.text:
                 is_json = (element.get("type") or "").lower() in JSON_SCRIPT_TYPES
-                element.text = redact_json(element.text) if is_json else redact_escaped(element.text)
+                redacted = redact_json(element.text) if is_json else redact_escaped(element.text)
+                _set_text(element, "text", redacted, element.text)
         elif element.text:
             segments.append((element, "text"))
-    texts = [getattr(element, side) for element, side in segments]
-    _redact_across_segments(texts)
-    for (element, side), text in zip(segments, texts):
-        setattr(element, side, redact_text(text))
+    originals = [getattr(element, side) for element, side in segments]
+    texts = list(originals)
+    hints = _redact_across_segments(texts)
+    for (element, side), before, text, hint in zip(segments, originals, texts, hints):
+        if hint or text is not before:  # a text without a hint, left whole, has nothing to redact
+            _set_text(element, side, redact_text(text), before)
 
 
-def _redact_across_segments(texts: list[str]) -> None:
+def _set_text(element, side: str, text: str, was: str) -> None:
+    """Set a text or tail that redaction changed (most do not: setting costs a copy into the tree)."""
+    if text != was:
+        setattr(element, side, text)
+
+
+def _redact_attributes(element) -> None:
+    """Redact an element's prose attributes in place. lxml reads attribute names it cannot write back (a template
+    left in the page: ``<div {{attrs}}>``); such an attribute is dropped only when its value must change."""
+    changed = {name: redacted for name, value in element.attrib.items()
+               if name not in URL_ATTRIBUTES and (redacted := redact_text(value)) != value}
+    if not changed:
+        return
+    try:
+        for name, redacted in changed.items():
+            element.set(name, redacted)
+    except ValueError:
+        kept = [(name, changed.get(name, value)) for name, value in element.attrib.items()]
+        element.attrib.clear()
+        for name, value in kept:
+            try:
+                element.set(name, value)
+            except ValueError:
+                continue  # an unwritable name whose value held personal data: the attribute goes
+
+
+def _redact_across_segments(texts: list[str]) -> list[bool]:
     """An address or number that two neighbouring text nodes share ("sam</span>@trust.nhs.uk",
-    "<b>01632</b> 960456") is cut out of both."""
+    "<b>01632</b> 960456") is cut out of both. Returns which of the texts, as they came, may hold personal data."""
+    hints = [may_hold_personal(text) for text in texts]
     for index in range(1, len(texts)):
         before, after = texts[index - 1], texts[index]
+        # Nothing to find unless either node holds a hint or the two make one where they meet ("con" "tact").
+        if not (hints[index - 1] or hints[index]
+                or may_hold_personal(before[-_LONGEST_HINT:] + after[:_LONGEST_HINT])):
+            continue
         head, tail = before[-80:], after[:160]
         joined = head + tail
-        if not MAY_HOLD_PERSONAL.search(joined):
-            continue
         for pattern, mask in ((EMAIL, EMAIL_MASK), (PHONE, PHONE_MASK)):
             match = next((m for m in pattern.finditer(joined) if m.start() < len(head) < m.end()), None)
             if match:
@@ -200,6 +248,7 @@ def _redact_across_segments(texts: list[str]) -> None:
                 texts[index - 1] = before[:cut_before] + mask
                 texts[index] = after[match.end() - len(head):]
                 break
+    return hints
 
 
 def is_complete_page(html: str) -> bool:

@@ -174,12 +174,14 @@ def _person_specification(document, ids: _Ids) -> list[dict]:
     return [found[key] for key in sorted(found)]
 
 
-def parse_advert(html: str, url: str) -> dict:
-    """Every field of an advert page. Raises ParseError when required fields are missing."""
+def parse_advert(html: str, url: str, document=None) -> dict:
+    """Every field of an advert page. Raises ParseError when required fields are missing.
+
+    ``document``: the page already parsed (``scrub_page_and_tree``'s tree of this ``html``), not parsed again."""
     reference = advert_reference(url)
     if reference is None:
         raise ParseError(f"{url}: no advert reference in the URL")
-    return _parse_page(html, url, reference)
+    return _parse_page(html, url, reference, document)
 
 
 def parse_saved_page(html: str) -> dict:
@@ -187,9 +189,10 @@ def parse_saved_page(html: str) -> dict:
     return _parse_page(html, None, None)
 
 
-def _parse_page(html: str, url: str | None, reference: str | None) -> dict:
+def _parse_page(html: str, url: str | None, reference: str | None, document=None) -> dict:
     url_or_page = url or "the saved page"
-    document = html_document(html)
+    if document is None:
+        document = html_document(html)
     if document is None:
         raise ParseError(f"{url_or_page}: the page is empty")
     if not is_complete_page(html):

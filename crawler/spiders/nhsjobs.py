@@ -18,7 +18,7 @@ from crawler.parsers.nhsjobs import (
     parse_search_html,
     parse_search_xml,
 )
-from crawler.privacy import scrub_page
+from crawler.privacy import scrub_page_and_tree
 
 DEFAULT_BASE_URL = "https://www.jobs.nhs.uk"
 DEFAULT_KEYWORDS = (
@@ -184,9 +184,9 @@ class NhsJobsSpider(scrapy.Spider):
                 kind = response.headers.get("Content-Type", b"no content type").decode("latin-1")
                 html = ""
                 raise ParseError(f"{response.url}: not an HTML page ({kind})")
-            html = scrub_page(response.text)
+            html, document = scrub_page_and_tree(response.text)
             threshold = self.settings.getfloat("CIJOBS_RELEVANCE_THRESHOLD")
-            advert = finish_advert(parse_advert(html, response.url), threshold)
+            advert = finish_advert(parse_advert(html, response.url, document), threshold)
             advert["discovery_hash"] = discovery_hash
         except ParseError as exc:
             self.crawler.stats.inc_value("cijobs/parse_errors")

@@ -97,3 +97,26 @@ def test_the_generated_set_covers_every_class_the_issue_names():
 ])
 def test_ordinary_advert_text_is_left_alone(text):
     assert redact_text(text) == text
+
+
+def test_a_page_with_markup_lxml_cannot_write_back_is_scrubbed_and_parsed_not_lost():
+    """A template left in the page (``<li {{attrs}}>``) and control characters, raw or as references, as a word
+    processor pastes them: lxml reads both but refuses to write them back, which once lost the page."""
+    page = nhsjobs_page(Variant("phone", "Ring 01632 960456", ("01632 960456",)), random.Random(1))
+    page = page.replace('<li id="essential_skill_1_criteria_1">',
+                        '<li {{attrs}} data-note="ring 01632 960457" id="essential_skill_1_criteria_1">')
+    page = page.replace("Run the EPR upgrade.", "Run the\x0bEPR&#x0b;upgrade&#2.")
+    scrubbed = scrub_page(page)
+    assert "01632 960456" not in scrubbed and "01632 960457" not in scrubbed
+    advert = nhsjobs.parse_advert(scrubbed, NHSJOBS_URL)
+    assert advert["duties"].startswith("Run the EPR upgrade .")
+    assert advert["person_specification"][0]["text"] == "Experience of SQL"
+
+
+def test_the_crawl_parses_the_scrubbed_tree_as_a_re_parse_of_the_archived_page_would():
+    from crawler.privacy import scrub_page_and_tree
+
+    rng = random.Random(7)
+    for variant in VARIANTS[::5]:
+        archived, tree = scrub_page_and_tree(nhsjobs_page(variant, rng))
+        assert nhsjobs.parse_advert(archived, NHSJOBS_URL, tree) == nhsjobs.parse_advert(archived, NHSJOBS_URL)
