@@ -8,17 +8,15 @@ import scrapy
 from scrapy.http import TextResponse
 
 from crawler import selectors as S
-from crawler.enrich import finish_advert
 from crawler.items import AdvertItem, ListedItem, RawPageItem, WithdrawnItem
+from crawler.page_work import PageWorkers, nhsjobs_advert_page
 from crawler.parsers.nhsjobs import (
     ParseError,
     advert_reference,
     canonical_advert_url,
-    parse_advert,
     parse_search_html,
     parse_search_xml,
 )
-from crawler.privacy import scrub_page_and_tree
 
 DEFAULT_BASE_URL = "https://www.jobs.nhs.uk"
 DEFAULT_KEYWORDS = (
@@ -56,6 +54,16 @@ class NhsJobsSpider(scrapy.Spider):
     @property
     def discovery_complete(self) -> bool:
         return not self._discovery_problems
+
+    @property
+    def _page_workers(self) -> PageWorkers:
+        if not hasattr(self, "_workers"):
+            self._workers = PageWorkers(self.settings.getint("CIJOBS_PAGE_WORKERS"))
+        return self._workers
+
+    def closed(self, reason: str) -> None:
+        if hasattr(self, "_workers"):
+            self._workers.close()
 
     async def start(self):
         # The first query probes the site; the others follow once it has answered at all, so an
@@ -166,7 +174,7 @@ class NhsJobsSpider(scrapy.Spider):
         if next_href and cards and self._next_page_allowed(page):
             yield self._search_request(keyword, page + 1)
 
-    def parse_advert(self, response, discovery_hash: str | None = None):
+    async def parse_advert(self, response, discovery_hash: str | None = None):
         """One advert page: the parsed advert and its scrubbed raw page.
 
         (The sample URL is an advert of the bundled sample board: live adverts close within weeks.)
@@ -179,20 +187,19 @@ class NhsJobsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("cijobs/adverts_withdrawn")
             yield WithdrawnItem(reference)
             return
-        try:
-            if not isinstance(response, TextResponse):  # a PDF or an image where the page should be
-                kind = response.headers.get("Content-Type", b"no content type").decode("latin-1")
-                html = ""
-                raise ParseError(f"{response.url}: not an HTML page ({kind})")
-            html, document = scrub_page_and_tree(response.text)
+        if isinstance(response, TextResponse):
             threshold = self.settings.getfloat("CIJOBS_RELEVANCE_THRESHOLD")
-            advert = finish_advert(parse_advert(html, response.url, document), threshold)
-            advert["discovery_hash"] = discovery_hash
-        except ParseError as exc:
+            html, advert, error = await self._page_workers.run(nhsjobs_advert_page, response.text, response.url,
+                                                               threshold)
+        else:  # a PDF or an image where the page should be
+            kind = response.headers.get("Content-Type", b"no content type").decode("latin-1")
+            html, advert, error = "", None, f"{response.url}: not an HTML page ({kind})"
+        if error is not None:
             self.crawler.stats.inc_value("cijobs/parse_errors")
-            self.logger.warning("parse error: %s", exc)
-            yield RawPageItem(response.url, self.name, reference, fetched_at, response.status, html, False, str(exc))
+            self.logger.warning("parse error: %s", error)
+            yield RawPageItem(response.url, self.name, reference, fetched_at, response.status, html, False, error)
             return
+        advert["discovery_hash"] = discovery_hash
         self.crawler.stats.inc_value("cijobs/adverts_parsed")
         yield RawPageItem(response.url, self.name, reference, fetched_at, response.status, html, True)
         yield AdvertItem(advert)

@@ -63,6 +63,24 @@ def test_malformed_truncated_empty_and_binary_pages_are_counted_and_archived(sam
     assert stored == set(expected) - {broken, cut, empty, pdf}
 
 
+def test_pages_worked_in_a_worker_process_load_as_in_the_crawl_s_own(sample_board, expected, tmp_path):
+    """Scrubbing, parsing and extraction run in a worker process beside the engine by default; the warehouse is
+    the one a crawl doing them itself (CIJOBS_PAGE_WORKERS=0) builds, broken pages included."""
+    broken, cut = expected[:2]
+    faults = Faults({ADVERT.format(broken): ["malformed"] * 2, ADVERT.format(cut): ["truncate"] * 2})
+    adverts = "SELECT reference, content_hash, title, is_informatics, informatics_score FROM adverts ORDER BY 1"
+    pages = "SELECT reference, parse_ok, parse_error, content_hash FROM raw_pages ORDER BY 1"
+    requirements = ("SELECT a.reference, r.position, r.section, r.text FROM requirements r "
+                    "JOIN adverts a USING (advert_id)")
+    built = []
+    with SampleSiteServer(sample_board, faults=faults) as site:
+        for workers in ("0", "1"):
+            db = tmp_path / f"w{workers}.duckdb"
+            assert "parse errors 2" in crawl(site, db, "--set", f"CIJOBS_PAGE_WORKERS={workers}").stdout
+            built.append([query(db, adverts), query(db, pages), sorted(query(db, requirements))])
+    assert built[0] == built[1] and len(built[0][0]) == len(expected) - 2
+
+
 def test_an_unreadable_advert_link_is_a_counted_error_that_closes_nothing(sample_board, expected, tmp_path):
     db = tmp_path / "w.duckdb"
     with SampleSiteServer(sample_board) as site:

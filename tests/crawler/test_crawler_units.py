@@ -57,3 +57,28 @@ def test_dates_are_read_in_british_order_and_an_impossible_date_is_none(text, ex
 def test_retry_after_is_read_as_seconds_or_an_http_date(header, expected):
     now = datetime(2026, 12, 2, 10, 0, 0, tzinfo=UTC)
     assert retry_after_seconds(header, now=now) == expected
+
+
+def _dies_in_a_worker(value: int) -> int:
+    import multiprocessing
+    import os
+
+    if multiprocessing.parent_process() is not None:
+        os._exit(3)  # a worker killed mid-page (out of memory, a crash in lxml)
+    return value * 2
+
+
+def test_a_page_whose_worker_dies_is_worked_in_the_crawl_s_process_and_the_next_gets_a_new_worker():
+    import asyncio
+
+    from crawler.page_work import PageWorkers
+
+    workers = PageWorkers(1)
+
+    async def two_pages():
+        return await workers.run(_dies_in_a_worker, 2), await workers.run(pow, 2, 5)
+
+    try:
+        assert asyncio.run(two_pages()) == (4, 32)
+    finally:
+        workers.close()
