@@ -1,4 +1,4 @@
-"""An advert page's own work (scrub, parse, extract) done beside the crawl, in a worker process.
+"""A page's own work (scrub, parse, extract) done beside the crawl, in a worker process.
 
 The crawl's process runs Scrapy's engine on one core; a page's scrubbing, parsing and requirement extraction cost
 as much again, so by default one worker process does them on the second core while the engine fetches the next
@@ -12,23 +12,44 @@ import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 
 from crawler.enrich import finish_advert
 from crawler.parsers.errors import ParseError
+from crawler.parsers.jobposting import parse_page
 from crawler.parsers.nhsjobs import parse_advert
-from crawler.privacy import scrub_page_and_tree
+from crawler.privacy import scrub_page, scrub_page_and_tree
 
 logger = logging.getLogger(__name__)
 
 
-def nhsjobs_advert_page(text: str, url: str, relevance_threshold: float) -> tuple[str, dict | None, str | None]:
-    """(the scrubbed page, the finished advert or None, the parse error or None) of one NHS Jobs advert page."""
+@dataclass(frozen=True)
+class PageResult:
+    """A page's work: the scrubbed page (what the archive keeps), its finished adverts, or why it has none."""
+    html: str
+    adverts: list[dict] = field(default_factory=list)
+    error: str | None = None
+    reference: str | None = None  # the failed page's advert, where the page names one
+
+
+def nhsjobs_advert_page(text: str, url: str, relevance_threshold: float) -> PageResult:
+    """One NHS Jobs advert page."""
     html = ""
     try:
         html, document = scrub_page_and_tree(text)
-        return html, finish_advert(parse_advert(html, url, document), relevance_threshold), None
+        return PageResult(html, [finish_advert(parse_advert(html, url, document), relevance_threshold)])
     except ParseError as exc:
-        return html, None, str(exc)
+        return PageResult(html, error=str(exc))
+
+
+def jobposting_page(text: str, url: str, relevance_threshold: float) -> PageResult:
+    """Any page of a JobPosting board: its postings as adverts, none for a listing page."""
+    html = scrub_page(text)
+    try:
+        adverts = parse_page(html, url)
+    except ParseError as exc:
+        return PageResult(html, error=str(exc), reference=getattr(exc, "reference", None))
+    return PageResult(html, [finish_advert(advert, relevance_threshold) for advert in adverts])
 
 
 class PageWorkers:
@@ -55,3 +76,17 @@ class PageWorkers:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+class PageWorkSpider:
+    """A spider whose pages are worked by PageWorkers (CIJOBS_PAGE_WORKERS of them), closed with the spider."""
+
+    @property
+    def page_workers(self) -> PageWorkers:
+        if not hasattr(self, "_page_workers"):
+            self._page_workers = PageWorkers(self.settings.getint("CIJOBS_PAGE_WORKERS"))
+        return self._page_workers
+
+    def closed(self, reason: str) -> None:
+        if hasattr(self, "_page_workers"):
+            self._page_workers.close()

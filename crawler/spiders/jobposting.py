@@ -12,11 +12,8 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap
 
-from crawler.enrich import finish_advert
 from crawler.items import AdvertItem, RawPageItem
-from crawler.parsers.errors import ParseError
-from crawler.parsers.jobposting import parse_page
-from crawler.privacy import scrub_page
+from crawler.page_work import PageWorkSpider, jobposting_page
 
 SITEMAP_PATH = "/sitemap.xml"
 # Discovery stays bounded: at most this many sitemaps and listing pages are read for links
@@ -31,7 +28,7 @@ def _url_list(value) -> list[str]:
     return [url.strip() for url in value or () if url and url.strip()]
 
 
-class JobPostingSpider(scrapy.Spider):
+class JobPostingSpider(PageWorkSpider, scrapy.Spider):
     """``base_url`` alone: its /sitemap.xml if it has one, otherwise its home page and the
     same-host links of every listing page (a page without a JobPosting). ``sitemap`` or
     ``start_urls`` (a list or a comma-separated string) start there instead."""
@@ -114,31 +111,32 @@ class JobPostingSpider(scrapy.Spider):
         self.crawler.stats.inc_value("cijobs/discovery_errors")
         self.logger.error("sitemap %s unusable: %s", request.url, reason)
 
-    def parse(self, response, follow: bool = True):
+    async def parse(self, response, follow: bool = True):
         """A page: its adverts when it embeds a JobPosting; otherwise, a listing page, its same-host
         links (not for pages listed in a sitemap, which is discovery enough)."""
         if not isinstance(response, TextResponse) or not response.text.strip():
             return
         fetched_at = datetime.now()
-        html = scrub_page(response.text)
-        try:
-            adverts = parse_page(html, response.url)
-        except ParseError as exc:
+        threshold = self.settings.getfloat("CIJOBS_RELEVANCE_THRESHOLD")
+        page = await self.page_workers.run(jobposting_page, response.text, response.url, threshold)
+        if page.error is not None:
             self.crawler.stats.inc_value("cijobs/adverts_discovered")
             self.crawler.stats.inc_value("cijobs/parse_errors")
-            self.logger.warning("parse error: %s", exc)
-            yield RawPageItem(response.url, self.name, getattr(exc, "reference", None), fetched_at, response.status,
-                              html, False, str(exc))
+            self.logger.warning("parse error: %s", page.error)
+            yield RawPageItem(response.url, self.name, page.reference, fetched_at, response.status, page.html, False,
+                              page.error)
             return
-        if not adverts:
+        if not page.adverts:
             if follow and self._read_for_links():
-                yield from self._follow_links(response)
+                for request in self._follow_links(response):
+                    yield request
             return
-        self.crawler.stats.inc_value("cijobs/adverts_discovered", len(adverts))
-        self.crawler.stats.inc_value("cijobs/adverts_parsed", len(adverts))
-        yield RawPageItem(response.url, self.name, adverts[0]["reference"], fetched_at, response.status, html, True)
-        for advert in adverts:
-            yield AdvertItem(finish_advert(advert, self.settings.getfloat("CIJOBS_RELEVANCE_THRESHOLD")))
+        self.crawler.stats.inc_value("cijobs/adverts_discovered", len(page.adverts))
+        self.crawler.stats.inc_value("cijobs/adverts_parsed", len(page.adverts))
+        yield RawPageItem(response.url, self.name, page.adverts[0]["reference"], fetched_at, response.status,
+                          page.html, True)
+        for advert in page.adverts:
+            yield AdvertItem(advert)
 
     def _follow_links(self, response):
         for link in self._links.extract_links(response):

@@ -9,7 +9,7 @@ from scrapy.http import TextResponse
 
 from crawler import selectors as S
 from crawler.items import AdvertItem, ListedItem, RawPageItem, WithdrawnItem
-from crawler.page_work import PageWorkers, nhsjobs_advert_page
+from crawler.page_work import PageResult, PageWorkSpider, nhsjobs_advert_page
 from crawler.parsers.nhsjobs import (
     ParseError,
     advert_reference,
@@ -27,7 +27,7 @@ DEFAULT_KEYWORDS = (
 )
 
 
-class NhsJobsSpider(scrapy.Spider):
+class NhsJobsSpider(PageWorkSpider, scrapy.Spider):
     name = "nhsjobs"
     source_name = "NHS Jobs"
     attribution = "Contains adverts from NHS Jobs (NHS Business Services Authority)"
@@ -55,15 +55,6 @@ class NhsJobsSpider(scrapy.Spider):
     def discovery_complete(self) -> bool:
         return not self._discovery_problems
 
-    @property
-    def _page_workers(self) -> PageWorkers:
-        if not hasattr(self, "_workers"):
-            self._workers = PageWorkers(self.settings.getint("CIJOBS_PAGE_WORKERS"))
-        return self._workers
-
-    def closed(self, reason: str) -> None:
-        if hasattr(self, "_workers"):
-            self._workers.close()
 
     async def start(self):
         # The first query probes the site; the others follow once it has answered at all, so an
@@ -189,16 +180,17 @@ class NhsJobsSpider(scrapy.Spider):
             return
         if isinstance(response, TextResponse):
             threshold = self.settings.getfloat("CIJOBS_RELEVANCE_THRESHOLD")
-            html, advert, error = await self._page_workers.run(nhsjobs_advert_page, response.text, response.url,
-                                                               threshold)
+            page = await self.page_workers.run(nhsjobs_advert_page, response.text, response.url, threshold)
         else:  # a PDF or an image where the page should be
             kind = response.headers.get("Content-Type", b"no content type").decode("latin-1")
-            html, advert, error = "", None, f"{response.url}: not an HTML page ({kind})"
-        if error is not None:
+            page = PageResult("", error=f"{response.url}: not an HTML page ({kind})")
+        html = page.html
+        if page.error is not None:
             self.crawler.stats.inc_value("cijobs/parse_errors")
-            self.logger.warning("parse error: %s", error)
-            yield RawPageItem(response.url, self.name, reference, fetched_at, response.status, html, False, error)
+            self.logger.warning("parse error: %s", page.error)
+            yield RawPageItem(response.url, self.name, reference, fetched_at, response.status, html, False, page.error)
             return
+        [advert] = page.adverts
         advert["discovery_hash"] = discovery_hash
         self.crawler.stats.inc_value("cijobs/adverts_parsed")
         yield RawPageItem(response.url, self.name, reference, fetched_at, response.status, html, True)
