@@ -19,6 +19,14 @@ and draws an advert with a weight of how much it would teach: each line the phra
 stage finds a competency on counts 1, and each line where the two disagree 2 more (active learning; both
 rounds so far had 80 % lines that ask nothing, and 27 competencies had few labels). The labellers never see
 those answers. Its manifest is tests/data/real_2020_v6_round3_manifest.jsonl.
+
+Round 4 (``--round 4``) draws lines, not adverts (the issue's active learning on uncertain cases and rare
+competencies): from train-split adverts no round has drawn, the lines the pipeline matches where the phrase
+matcher and the learned stage disagree, where the learned stage is unsure whether the line asks anything
+(its "asks anything" probability 0.2-0.8), or where either answers a competency with fewer than 15 training
+lines; at most 8 lines an advert, drawn with probability growing with how many of those hold. Each line is shown
+with its advert's title and the heading above it (for its section). Its manifest is
+tests/data/real_2020_v6_round4_manifest.jsonl.
 """
 from __future__ import annotations
 
@@ -39,10 +47,15 @@ MANIFEST = ROOT / "tests" / "data" / "real_2020_v6_manifest.jsonl"
 ROUND_2_MANIFEST = ROOT / "tests" / "data" / "real_2020_v6_round2_manifest.jsonl"
 OLD_LABELS = ROOT / "tests" / "data" / "real_2020_labels.jsonl"
 ROUND_3_MANIFEST = ROOT / "tests" / "data" / "real_2020_v6_round3_manifest.jsonl"
+ROUND_4_MANIFEST = ROOT / "tests" / "data" / "real_2020_v6_round4_manifest.jsonl"
+TRAINING_LABELS = [ROOT / "tests" / "data" / f"real_2020_v6_{name}.jsonl"
+                   for name in ("labels", "round2_labels", "round3_labels")]
 SEED = 2029
 ROUNDS = {1: {"seed": SEED, "informatics": 230, "other": 110, "manifest": MANIFEST},
           2: {"seed": 2030, "informatics": 400, "other": 260, "manifest": ROUND_2_MANIFEST},
-          3: {"seed": 2031, "lines": 4800, "splits": ("train",), "manifest": ROUND_3_MANIFEST}}
+          3: {"seed": 2031, "lines": 4800, "splits": ("train",), "manifest": ROUND_3_MANIFEST},
+          4: {"seed": 2032, "lines": 4800, "splits": ("train",), "per_advert": 8, "rare_below": 15,
+              "manifest": ROUND_4_MANIFEST}}
 MIN_LINES = 3
 DOUBLE_SHARE = 0.2  # adverts labelled a second time, blind, by other labellers
 DOUBLE_PACKETS = 2
@@ -123,6 +136,73 @@ def draw_by_weight(pools: dict[tuple[bool, str], list[dict]], plan: dict, rng: r
     return drawn
 
 
+def rare_competencies(below: int) -> set[str]:
+    """Competencies with fewer than ``below`` labelled training lines in the rounds so far."""
+    counts: dict[str, int] = {}
+    for path in TRAINING_LABELS:
+        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
+            if row["split"] == "train":
+                for competency in row["competencies"]:
+                    counts[competency] = counts.get(competency, 0) + 1
+    from matching.framework import load_framework
+    return {c.id for c in load_framework().competencies if counts.get(c.id, 0) < below}
+
+
+def draw_uncertain_lines(pools: dict[tuple[bool, str], list[dict]], plan: dict, rng: random.Random) -> list[tuple]:
+    """Round 4: (advert, informatics, split, rows) with only the uncertain lines keyed, each after its heading."""
+    from advert_text.normalise import fold
+    from matching.framework import load_framework
+    from matching.learned import build_matcher
+    framework = load_framework()
+    phrase, learned = build_matcher(framework, stage="phrase"), build_matcher(framework, stage="learned")
+    rare = rare_competencies(plan["rare_below"])
+    candidates = []
+    for (informatics, split), pool in sorted(pools.items()):
+        if split not in plan["splits"]:
+            continue
+        for advert in pool:
+            rows = packet_lines(advert, matched_only=True)
+            lines = [text for text, key in rows if key]
+            if not lines:
+                continue
+            _, asks, _ = learned.text_probabilities([fold(line) for line in lines])
+            reasons = {}
+            for line, by_phrase, by_learned, ask in zip(lines, phrase.match_lines(lines), learned.match_lines(lines),
+                                                         asks, strict=True):
+                ids_phrase, ids_learned = {m.competency_id for m in by_phrase}, {m.competency_id for m in by_learned}
+                reasons[line] = (int(ids_phrase != ids_learned) + int(0.2 <= float(ask) <= 0.8)
+                                 + int(bool((ids_phrase | ids_learned) & rare)))
+            chosen = sorted((line for line in lines if reasons[line]), key=lambda line: -reasons[line])
+            chosen = set(chosen[: plan["per_advert"]])
+            if chosen:
+                weight = sum(reasons[line] for line in chosen)
+                candidates.append((rng.random() ** (1 / weight), advert, informatics, split,
+                                   _with_headings(rows, chosen)))
+    candidates.sort(key=lambda entry: entry[0], reverse=True)
+    drawn, count = [], 0
+    for _, advert, informatics, split, rows in candidates:
+        if count >= plan["lines"]:
+            break
+        drawn.append((advert, informatics, split, rows))
+        count += sum(1 for _, key in rows if key)
+    print(f"{len(candidates)} adverts of {'/'.join(plan['splits'])} hold uncertain lines; drew {len(drawn)}")
+    return drawn
+
+
+def _with_headings(rows: list[tuple[str, str | None]], chosen: set[str]) -> list[tuple[str, str | None]]:
+    """The chosen lines, keyed, each after the nearest heading above it (unkeyed, as context)."""
+    kept, heading, shown = [], None, None
+    for text, key in rows:
+        if key is None:
+            heading = text
+        elif text in chosen:
+            if heading is not None and heading != shown:
+                kept.append((heading, None))
+                shown = heading
+            kept.append((text, key))
+    return kept
+
+
 def write_packet(path: Path, packet: list[tuple[dict, list]]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for advert, rows in packet:
@@ -155,14 +235,14 @@ def main() -> int:
         informatics = is_informatics(informatics_score(advert.get("title"), description_text(advert)))
         pools.setdefault((informatics, split_of(advert)), []).append(advert)
     rng = random.Random(plan["seed"])
-    if "lines" in plan:
-        drawn = draw_by_weight(pools, plan, rng)
+    if "per_advert" in plan:
+        drawn = draw_uncertain_lines(pools, plan, rng)
     else:
-        drawn = draw_by_share(pools, plan, rng)
-    rng.shuffle(drawn)
-    with_rows = [(advert, informatics, split, packet_lines(advert, matched_only=args.round > 1))
+        drawn = draw_by_weight(pools, plan, rng) if "lines" in plan else draw_by_share(pools, plan, rng)
+        drawn = [(advert, informatics, split, packet_lines(advert, matched_only=args.round > 1))
                  for advert, informatics, split in drawn]
-    drawn = [entry for entry in with_rows if any(key for _, key in entry[3])]  # round 2: some line to label
+    rng.shuffle(drawn)
+    drawn = [entry for entry in drawn if any(key for _, key in entry[3])]  # round 2: some line to label
     args.out.mkdir(parents=True, exist_ok=True)
     manifest, packets = [], [[] for _ in range(args.packets)]
     sizes = [0] * args.packets

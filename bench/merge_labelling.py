@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 from matching.evaluate import Scores  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-ROUND_FILES = {1: "real_2020_v6_{}.jsonl", 2: "real_2020_v6_round2_{}.jsonl", 3: "real_2020_v6_round3_{}.jsonl"}
+ROUND_FILES = {1: "real_2020_v6_{}.jsonl", 2: "real_2020_v6_round2_{}.jsonl", 3: "real_2020_v6_round3_{}.jsonl",
+               4: "real_2020_v6_round4_{}.jsonl"}
 
 
 def read_rows(path: Path) -> dict[str, dict]:
