@@ -87,7 +87,7 @@ def test_every_labelled_real_line_is_still_read_from_its_advert():
     wanted: dict[str, set[str]] = {}
     drawn_from_unreserved = set()
     for name in ("real_2020_v6_labels.jsonl", "real_2020_v6_round2_labels.jsonl", "real_2020_v6_round3_labels.jsonl",
-                 "real_2020_labels.jsonl"):
+                 "real_2020_v6_round4_labels.jsonl", "real_2020_labels.jsonl"):
         for line in (ROOT / "tests" / "data" / name).read_text(encoding="utf-8").splitlines():
             key = json.loads(line)["key"]
             wanted.setdefault(key.split(":")[0], set()).add(key)
