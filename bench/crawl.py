@@ -50,9 +50,10 @@ def run_child(command: list[str], cwd: Path = ROOT) -> tuple[float, float, int]:
     return time.perf_counter() - started, children_cpu() - cpu, len(result.stderr) + len(result.stdout)
 
 
-def crawl_with_cijobs(site, db: Path) -> tuple[float, float, int, float]:
+def crawl_with_cijobs(site, db: Path, page_workers: int = 0) -> tuple[float, float, int, float]:
     seconds, cpu, log = run_child([sys.executable, "-m", "cijobs.cli", "crawl", "nhsjobs", "--base-url", site.url,
-                                   "--delay", "0", "--keyword", "digital", "--db", str(db)])
+                                   "--delay", "0", "--keyword", "digital", "--db", str(db),
+                                   "--set", f"CIJOBS_PAGE_WORKERS={page_workers}"])
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return seconds, cpu, log, peak_mb
 
@@ -82,6 +83,7 @@ def main() -> None:
     with SampleSiteServer(board) as site, tempfile.TemporaryDirectory() as scratch:
         plain_seconds, plain_cpu, plain_log = crawl_with_plain_scrapy(site, board, Path(scratch))
         seconds, cpu, log, peak_mb = crawl_with_cijobs(site, Path(scratch) / "bench.duckdb")
+        worked = crawl_with_cijobs(site, Path(scratch) / "worker.duckdb", page_workers=1)
         naive = crawl_naively(site, board)
     print(f"cijobs crawl (discovery, fetch, scrub, parse, extract, stage, load), {args.adverts} adverts: "
           f"{seconds:.1f}s = {args.adverts / seconds:.0f} adverts/s, CPU {cpu:.1f}s, log {log / 1e6:.2f} MB, "
@@ -89,6 +91,8 @@ def main() -> None:
     print(f"plain Scrapy spider (fetch the advert pages, keep nothing): {plain_seconds:.1f}s, CPU {plain_cpu:.1f}s, "
           f"log {plain_log / 1e6:.2f} MB")
     print(f"cijobs / plain Scrapy: {seconds / plain_seconds:.2f}x the wall time, {cpu / plain_cpu:.2f}x the CPU")
+    print(f"cijobs crawl with a page worker (--set CIJOBS_PAGE_WORKERS=1): {worked[0]:.1f}s, CPU {worked[1]:.1f}s "
+          f"(both processes): {worked[0] / plain_seconds:.2f}x the wall time, {worked[1] / plain_cpu:.2f}x the CPU")
     print(f"naive baseline (sequential urllib + parse only, nothing stored): {naive:.1f}s = "
           f"{args.adverts / naive:.0f} adverts/s")
     print(f"ratio cijobs/naive throughput: {naive / seconds:.2f}")

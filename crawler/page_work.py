@@ -1,8 +1,8 @@
 """A page's own work (scrub, parse, extract) done beside the crawl, in a worker process.
 
 The crawl's process runs Scrapy's engine on one core; a page's scrubbing, parsing and requirement extraction cost
-as much again, so by default one worker process does them on the second core while the engine fetches the next
-pages (CIJOBS_PAGE_WORKERS: 0 does them in the crawl's process). The worker is a fresh interpreter (spawned, never
+as much again, so with CIJOBS_PAGE_WORKERS=1 a worker process does them on the second core while the engine fetches
+the next pages (the default, 0, does them in the crawl's process). The worker is a fresh interpreter (spawned, never
 forked from the process running the reactor and its threads), a child of the crawl's process that waits for it.
 """
 from __future__ import annotations

@@ -57,8 +57,9 @@ CIJOBS_MIN_LISTING_FOR_DROP = 5
 # stages each at once: Scrapy's 100 would start 100 asyncio workers for every response (1.5 s of CPU a
 # 1,000-page crawl) to process three items.
 CONCURRENT_ITEMS = 8
-# Processes that scrub, parse and extract advert pages beside the engine (crawler/page_work.py); 0: in the crawl's.
-CIJOBS_PAGE_WORKERS = 1
+# Processes that scrub, parse and extract advert pages beside the engine (crawler/page_work.py); 0: in the crawl's
+# own. Off by default until a full test run showed why, with a worker started, a demo stopped by SIGINT once hung.
+CIJOBS_PAGE_WORKERS = 0
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 # Scrapy reads each callback's source on every response to warn about a generator that returns a value (1.7 s
