@@ -23,7 +23,8 @@ def _xml_safe(text: str) -> str:
     def reference(match: re.Match) -> str:
         code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
         return " " if code < 0x110000 and NOT_IN_XML.match(chr(code)) else match.group(0)
-    return _CHARACTER_REFERENCE.sub(reference, NOT_IN_XML.sub(" ", text)) if "&#" in text else NOT_IN_XML.sub(" ", text)
+    text = NOT_IN_XML.sub(" ", text)
+    return _CHARACTER_REFERENCE.sub(reference, text) if "&#" in text else text
 
 
 def html_document(text: str):

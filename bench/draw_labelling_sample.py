@@ -98,6 +98,31 @@ def draw_by_share(pools: dict[tuple[bool, str], list[dict]], plan: dict, rng: ra
     return drawn
 
 
+def both_matchers():
+    """The phrase matcher and the learned stage, whose answers (never shown to labellers) steer rounds 3-4."""
+    from matching.framework import load_framework
+    from matching.learned import build_matcher
+    framework = load_framework()
+    return build_matcher(framework, stage="phrase"), build_matcher(framework, stage="learned")
+
+
+def pooled_in_splits(pools: dict[tuple[bool, str], list[dict]], splits) -> list[tuple[bool, str, dict]]:
+    return [(informatics, split, advert) for (informatics, split), pool in sorted(pools.items()) if split in splits
+            for advert in pool]
+
+
+def first_by_key(candidates: list[tuple], wanted: int, lines_of) -> list[tuple]:
+    """Weighted sampling without replacement (Efraimidis-Spirakis: each candidate's key is random ** (1 / weight),
+    first), until ``wanted`` lines are drawn."""
+    drawn, count = [], 0
+    for entry in sorted(candidates, key=lambda entry: entry[0], reverse=True):
+        if count >= wanted:
+            break
+        drawn.append(entry)
+        count += lines_of(entry)
+    return drawn
+
+
 def teaching_weight(lines: list[str], phrase, learned) -> int:
     """How much labelling these lines would teach: a line either matcher answers counts 1, one where the two
     disagree 2 more."""
@@ -112,26 +137,15 @@ def teaching_weight(lines: list[str], phrase, learned) -> int:
 def draw_by_weight(pools: dict[tuple[bool, str], list[dict]], plan: dict, rng: random.Random) -> list[tuple]:
     """Round 3: adverts of the plan's splits drawn with probability growing with their teaching weight
     (weighted sampling without replacement, Efraimidis-Spirakis keys), until about plan["lines"] lines."""
-    from matching.framework import load_framework
-    from matching.learned import build_matcher
-    framework = load_framework()
-    phrase, learned = build_matcher(framework, stage="phrase"), build_matcher(framework, stage="learned")
+    phrase, learned = both_matchers()
     candidates = []
-    for (informatics, split), pool in sorted(pools.items()):
-        if split not in plan["splits"]:
-            continue
-        for advert in pool:
-            lines = sorted(matched_texts(description_text(advert)))
-            weight = teaching_weight(lines, phrase, learned) if lines else 0
-            if weight:
-                candidates.append((rng.random() ** (1 / weight), len(lines), advert, informatics, split))
-    candidates.sort(key=lambda entry: entry[0], reverse=True)
-    drawn, lines = [], 0
-    for _, count, advert, informatics, split in candidates:
-        if lines >= plan["lines"]:
-            break
-        drawn.append((advert, informatics, split))
-        lines += count
+    for informatics, split, advert in pooled_in_splits(pools, plan["splits"]):
+        lines = sorted(matched_texts(description_text(advert)))
+        weight = teaching_weight(lines, phrase, learned) if lines else 0
+        if weight:
+            candidates.append((rng.random() ** (1 / weight), len(lines), advert, informatics, split))
+    drawn = [(advert, informatics, split) for _, _, advert, informatics, split
+             in first_by_key(candidates, plan["lines"], lambda entry: entry[1])]
     print(f"{len(candidates)} adverts of {'/'.join(plan['splits'])} could teach something; drew {len(drawn)}")
     return drawn
 
@@ -151,40 +165,29 @@ def rare_competencies(below: int) -> set[str]:
 def draw_uncertain_lines(pools: dict[tuple[bool, str], list[dict]], plan: dict, rng: random.Random) -> list[tuple]:
     """Round 4: (advert, informatics, split, rows) with only the uncertain lines keyed, each after its heading."""
     from advert_text.normalise import fold
-    from matching.framework import load_framework
-    from matching.learned import build_matcher
-    framework = load_framework()
-    phrase, learned = build_matcher(framework, stage="phrase"), build_matcher(framework, stage="learned")
+    phrase, learned = both_matchers()
     rare = rare_competencies(plan["rare_below"])
     candidates = []
-    for (informatics, split), pool in sorted(pools.items()):
-        if split not in plan["splits"]:
+    for informatics, split, advert in pooled_in_splits(pools, plan["splits"]):
+        rows = packet_lines(advert, matched_only=True)
+        lines = [text for text, key in rows if key]
+        if not lines:
             continue
-        for advert in pool:
-            rows = packet_lines(advert, matched_only=True)
-            lines = [text for text, key in rows if key]
-            if not lines:
-                continue
-            _, asks, _ = learned.text_probabilities([fold(line) for line in lines])
-            reasons = {}
-            for line, by_phrase, by_learned, ask in zip(lines, phrase.match_lines(lines), learned.match_lines(lines),
-                                                         asks, strict=True):
-                ids_phrase, ids_learned = {m.competency_id for m in by_phrase}, {m.competency_id for m in by_learned}
-                reasons[line] = (int(ids_phrase != ids_learned) + int(0.2 <= float(ask) <= 0.8)
-                                 + int(bool((ids_phrase | ids_learned) & rare)))
-            chosen = sorted((line for line in lines if reasons[line]), key=lambda line: -reasons[line])
-            chosen = set(chosen[: plan["per_advert"]])
-            if chosen:
-                weight = sum(reasons[line] for line in chosen)
-                candidates.append((rng.random() ** (1 / weight), advert, informatics, split,
-                                   _with_headings(rows, chosen)))
-    candidates.sort(key=lambda entry: entry[0], reverse=True)
-    drawn, count = [], 0
-    for _, advert, informatics, split, rows in candidates:
-        if count >= plan["lines"]:
-            break
-        drawn.append((advert, informatics, split, rows))
-        count += sum(1 for _, key in rows if key)
+        _, asks, _ = learned.text_probabilities([fold(line) for line in lines])
+        reasons = {}
+        for line, by_phrase, by_learned, ask in zip(lines, phrase.match_lines(lines), learned.match_lines(lines),
+                                                     asks, strict=True):
+            ids_phrase, ids_learned = {m.competency_id for m in by_phrase}, {m.competency_id for m in by_learned}
+            reasons[line] = (int(ids_phrase != ids_learned) + int(0.2 <= float(ask) <= 0.8)
+                             + int(bool((ids_phrase | ids_learned) & rare)))
+        chosen = sorted((line for line in lines if reasons[line]), key=lambda line: -reasons[line])
+        chosen = set(chosen[: plan["per_advert"]])
+        if chosen:
+            weight = sum(reasons[line] for line in chosen)
+            candidates.append((rng.random() ** (1 / weight), advert, informatics, split,
+                               _with_headings(rows, chosen)))
+    drawn = [entry[1:] for entry in first_by_key(candidates, plan["lines"],
+                                                  lambda entry: sum(1 for _, key in entry[4] if key))]
     print(f"{len(candidates)} adverts of {'/'.join(plan['splits'])} hold uncertain lines; drew {len(drawn)}")
     return drawn
 

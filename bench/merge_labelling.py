@@ -7,8 +7,7 @@ section accuracy) between the first and the blind labels.
 
     .venv/bin/python bench/merge_labelling.py --labels /tmp/cijobs-labelling [--adjudicated FILE] [--round 2]
 
-Round 2's files are real_2020_v6_round2_{labels,blind}.jsonl, from real_2020_v6_round2_manifest.jsonl; round 3's
-real_2020_v6_round3_{labels,blind}.jsonl.
+Round N's files (N = 2, 3, 4) are real_2020_v6_roundN_{labels,blind}.jsonl, from real_2020_v6_roundN_manifest.jsonl.
 """
 from __future__ import annotations
 

@@ -55,7 +55,6 @@ class NhsJobsSpider(PageWorkSpider, scrapy.Spider):
     def discovery_complete(self) -> bool:
         return not self._discovery_problems
 
-
     async def start(self):
         # The first query probes the site; the others follow once it has answered at all, so an
         # unreachable site (offline, DNS, firewall) fails after one request's retries, not all of them.
